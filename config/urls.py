@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from credo.api import api
+
+urlpatterns = [
+    path("", include("credo.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("organisations/", include("credo.accounts.urls")),
+    path("catalogue/", include("credo.catalogue.urls")),
+    path("api/v1/", api.urls),
+    path("operator/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""credo: accredited, portfolio-assessed learning programmes, end to end."""

@@ -1,0 +1,1 @@
+"""Users (email login), organisations and memberships (roles)."""

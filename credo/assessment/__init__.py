@@ -1,0 +1,1 @@
+"""Assessment, moderation, external QA and ratification (a later issue)."""

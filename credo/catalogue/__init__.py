@@ -1,0 +1,1 @@
+"""Frameworks, qualifications, units, rules of combination, criteria, portfolio templates, progression."""

@@ -1,0 +1,1 @@
+"""Shared helpers: the base layout, health check, dashboard shell."""

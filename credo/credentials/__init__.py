@@ -1,0 +1,1 @@
+"""Issuer profiles, achievements, attainments and verifiable credentials (issue: verifiable credentials)."""

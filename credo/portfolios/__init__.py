@@ -1,0 +1,1 @@
+"""Portfolios, evidence, attestations and submissions (a later issue)."""
