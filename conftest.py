@@ -1,0 +1,103 @@
+"""Personas shared by every test: one per role, and an outsider who must be refused everywhere.
+
+The awarding body (SEG-like) owns the catalogue; the centre delivers it. Each
+persona is a fixture that returns a `User`; `client_for(user)` signs one in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from credo.accounts.models import Organisation, OrganisationKind, Role, User
+from credo.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings: Any) -> None:
+    """Tasks run at once in tests, so their effects can be checked straight after."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def awarding_body(db: None) -> Organisation:
+    return OrganisationFactory(
+        name="Test Awarding Body", slug="test-awards", kind=OrganisationKind.AWARDING_BODY, country="GB"
+    )
+
+
+@pytest.fixture
+def centre(db: None) -> Organisation:
+    return OrganisationFactory(name="Test Centre", slug="test-centre", kind=OrganisationKind.PROVIDER, country="GB")
+
+
+@pytest.fixture
+def other_awarding_body(db: None) -> Organisation:
+    return OrganisationFactory(
+        name="Another Awarding Body", slug="other-awards", kind=OrganisationKind.AWARDING_BODY, country="GB"
+    )
+
+
+def _member(organisation: Organisation, role: str, email: str) -> User:
+    return MembershipFactory(user=UserFactory(email=email), organisation=organisation, role=role).user
+
+
+@pytest.fixture
+def catalogue_admin(awarding_body: Organisation) -> User:
+    """A programme admin of the awarding body: edits its catalogue."""
+    return _member(awarding_body, Role.PROGRAMME_ADMIN, "catalogue-admin@credo.example")
+
+
+@pytest.fixture
+def external_qa(awarding_body: Organisation) -> User:
+    return _member(awarding_body, Role.EXTERNAL_QA, "eqa@credo.example")
+
+
+@pytest.fixture
+def ratifier(awarding_body: Organisation) -> User:
+    return _member(awarding_body, Role.RATIFIER, "ratifier@credo.example")
+
+
+@pytest.fixture
+def centre_admin(centre: Organisation) -> User:
+    return _member(centre, Role.PROGRAMME_ADMIN, "centre-admin@credo.example")
+
+
+@pytest.fixture
+def facilitator(centre: Organisation) -> User:
+    return _member(centre, Role.FACILITATOR, "facilitator@credo.example")
+
+
+@pytest.fixture
+def assessor(centre: Organisation) -> User:
+    return _member(centre, Role.ASSESSOR, "assessor@credo.example")
+
+
+@pytest.fixture
+def internal_qa(centre: Organisation) -> User:
+    return _member(centre, Role.INTERNAL_QA, "iqa@credo.example")
+
+
+@pytest.fixture
+def learner(centre: Organisation) -> User:
+    return _member(centre, Role.LEARNER, "learner@credo.example")
+
+
+@pytest.fixture
+def outsider(other_awarding_body: Organisation) -> User:
+    """A programme admin, but of another organisation: must be refused everything of ours."""
+    return _member(other_awarding_body, Role.PROGRAMME_ADMIN, "outsider@credo.example")
+
+
+@pytest.fixture
+def client_for() -> Iterator[Callable[[User | None], Client]]:
+    def sign_in(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    yield sign_in
