@@ -17,9 +17,13 @@ from credo.accounts.tests.factories import MembershipFactory, OrganisationFactor
 
 
 @pytest.fixture(autouse=True)
-def _immediate_tasks(settings: Any) -> None:
-    """Tasks run at once in tests, so their effects can be checked straight after."""
+def _test_settings(settings: Any) -> None:
+    """Tasks run at once, so their effects can be checked straight after; static files need no build step."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

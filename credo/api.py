@@ -1,10 +1,49 @@
-"""The JSON API, /api/v1/, with its OpenAPI document at /api/v1/openapi.json."""
+"""The JSON API, /api/v1/, with its OpenAPI document at /api/v1/openapi.json and docs at /api/v1/docs.
 
+Refusals read the same as on the pages: a service's ValidationError becomes a 422
+listing every problem; a PermissionDenied a 403 with its reason; an object the
+caller may not see is a 404.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+
+from credo.catalogue.api import router as catalogue_router
 
 api = NinjaAPI(
     title="credo API",
     version="1",
-    description="Catalogue, programmes and credentials of a credo installation.",
+    description=(
+        "The catalogue (qualifications, units, rules of combination, progression) of a credo installation. "
+        "Reading published entries needs no sign-in; changes need a signed-in session of a programme admin "
+        "of the owning organisation, and a CSRF token."
+    ),
     urls_namespace="api",
 )
+api.add_router("/catalogue", catalogue_router)
+
+
+def _messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [
+            f"{field}: {message}" if field != "__all__" else message
+            for field, errors in error.message_dict.items()
+            for message in errors
+        ]
+    return list(error.messages)
+
+
+@api.exception_handler(ValidationError)
+def refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    problems = _messages(error)
+    return api.create_response(
+        request, {"detail": problems[0] if problems else "Invalid input.", "problems": problems}, status=422
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error) or "You may not do this."}, status=403)

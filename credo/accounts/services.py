@@ -48,7 +48,9 @@ def remove_membership(*, actor: Any, membership: Membership) -> None:
     organisation = membership.organisation
     admins = Membership.objects.select_for_update().filter(organisation=organisation, role=Role.PROGRAMME_ADMIN)
     if membership.role == Role.PROGRAMME_ADMIN and admins.count() == 1:
-        raise ValidationError(f"{membership.user.email} is the last programme admin at {organisation}; add another first.")
+        raise ValidationError(
+            f"{membership.user.email} is the last programme admin at {organisation}; add another first."
+        )
     details = {"user": membership.user.email, "role": membership.role}
     record_event(
         actor=actor,

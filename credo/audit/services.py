@@ -18,8 +18,6 @@ from django.utils import timezone
 from credo.audit.models import GENESIS_HASH, AuditEvent, ChainHead
 
 
-
-
 def _plain(details: dict[str, Any]) -> dict[str, Any]:
     """Details as plain JSON values (dates, decimals and UUIDs become strings)."""
     result: dict[str, Any] = json.loads(json.dumps(details, cls=DjangoJSONEncoder))
@@ -113,7 +111,9 @@ def verify_chain(*, batch_size: int = 2000) -> list[ChainProblem]:
     if head_seq != last_seq or head_hash != prev_hash:
         if head_seq > last_seq:
             problems.append(
-                ChainProblem(None, f"the log ends at #{last_seq} but {head_seq} events were written: the last ones were deleted.")
+                ChainProblem(
+                    None, f"the log ends at #{last_seq} but {head_seq} events were written: the last ones were deleted."
+                )
             )
         else:
             problems.append(ChainProblem(None, "the chain head does not match the newest event: the log was altered."))

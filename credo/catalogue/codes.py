@@ -39,7 +39,9 @@ def qualification_number_problem(code: str) -> str | None:
     if expected == 10:
         return f"{code} cannot be an Ofqual qualification number: no check digit fits {match.group(1)}/{match.group(2)}. Check for a typo."
     if expected != check:
-        return f"{code} fails its check digit (it should end in /{expected}, not /{check}): check the number for a typo."
+        return (
+            f"{code} fails its check digit (it should end in /{expected}, not /{check}): check the number for a typo."
+        )
     return None
 
 

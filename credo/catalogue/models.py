@@ -182,7 +182,9 @@ class Unit(models.Model):
     owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="units")
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="units")
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="units")
-    code = models.CharField(max_length=40, unique=True, help_text="Ofqual URN such as Y/615/8308, or the owner's own code.")
+    code = models.CharField(
+        max_length=40, unique=True, help_text="Ofqual URN such as Y/615/8308, or the owner's own code."
+    )
     slug = models.SlugField(max_length=60, unique=True, editable=False)
     title = models.CharField(max_length=250)
     credits = models.PositiveIntegerField(null=True, blank=True)
@@ -344,7 +346,9 @@ class TemplateSection(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=("template", "position"), name="section_unique_position"),
             models.CheckConstraint(
-                condition=Q(min_words__isnull=True) | Q(max_words__isnull=True) | Q(min_words__lte=models.F("max_words")),
+                condition=Q(min_words__isnull=True)
+                | Q(max_words__isnull=True)
+                | Q(min_words__lte=models.F("max_words")),
                 name="section_word_range_ordered",
             ),
         ]

@@ -60,7 +60,9 @@ def _require_unit_unpublished(unit: Unit) -> None:
 
 def _require_owner(owner: Organisation) -> None:
     if owner.kind not in CATALOGUE_OWNER_KINDS:
-        raise ValidationError(f"{owner} is a {owner.get_kind_display().lower()}; only awarding bodies and issuing institutions own catalogue entries.")
+        raise ValidationError(
+            f"{owner} is a {owner.get_kind_display().lower()}; only awarding bodies and issuing institutions own catalogue entries."
+        )
 
 
 def _audit(actor: Any, action: str, obj: Any, owner: Organisation, **details: Any) -> None:
@@ -118,17 +120,41 @@ def update_qualification(*, actor: Any, qualification: Qualification, **changes:
     return qualification
 
 
-def structure_problems(qualification: Qualification) -> list[str]:
-    """What stops this version from going live; empty when it may be published."""
+@dataclass(frozen=True)
+class UnitOutline:
+    code: str
+    credits: int | None
+
+
+@dataclass(frozen=True)
+class GroupOutline:
+    name: str
+    min_units: int | None
+    min_credits: int | None
+    units: tuple[UnitOutline, ...]
+
+
+@dataclass(frozen=True)
+class StructureOutline:
+    """What `structure_problems` judges, as plain data, so an import can check entries not yet saved."""
+
+    is_micro_credential: bool
+    has_competencies: bool
+    credits: int | None
+    groups: tuple[GroupOutline, ...]
+
+
+def outline_problems(outline: StructureOutline) -> list[str]:
+    """What stops a qualification of this shape from going live; empty when it may be published."""
     problems: list[str] = []
-    groups = list(qualification.rule_groups.prefetch_related("units"))
-    if qualification.is_micro_credential:
-        if not qualification.competencies.exists() and not groups:
+    groups = outline.groups
+    if outline.is_micro_credential:
+        if not outline.has_competencies and not groups:
             problems.append("A micro-credential needs at least one competency (or units) before it goes live.")
     elif not groups:
         problems.append("Add at least one rule group with units before it goes live.")
     for group in groups:
-        units = list(group.units.all())
+        units = list(group.units)
         if not units:
             problems.append(f"Rule group “{group.name}” has no units.")
             continue
@@ -148,16 +174,37 @@ def structure_problems(qualification: Qualification) -> list[str]:
                     f"Rule group “{group.name}” asks for {group.min_credits} credits but its units carry only "
                     f"{sum(unit.credits or 0 for unit in units)}."
                 )
-    if qualification.credits:
-        units = [unit for group in groups for unit in group.units.all()]
+    if outline.credits:
+        units = [unit for group in groups for unit in group.units]
         if any(unit.credits is None for unit in units):
             problems.append("The qualification has a credit value, so every unit in it needs one.")
-        elif sum(unit.credits or 0 for unit in units) < qualification.credits:
+        elif sum(unit.credits or 0 for unit in units) < outline.credits:
             problems.append(
-                f"The qualification needs {qualification.credits} credits but all its units together carry only "
+                f"The qualification needs {outline.credits} credits but all its units together carry only "
                 f"{sum(unit.credits or 0 for unit in units)}."
             )
     return problems
+
+
+def structure_problems(qualification: Qualification) -> list[str]:
+    """What stops this version from going live; empty when it may be published."""
+    groups = tuple(
+        GroupOutline(
+            name=group.name,
+            min_units=group.min_units,
+            min_credits=group.min_credits,
+            units=tuple(UnitOutline(code=unit.code, credits=unit.credits) for unit in group.units.all()),
+        )
+        for group in qualification.rule_groups.prefetch_related("units")
+    )
+    outline = StructureOutline(
+        is_micro_credential=qualification.is_micro_credential,
+        # Only a micro-credential's competencies count, so other kinds skip the query.
+        has_competencies=qualification.is_micro_credential and qualification.competencies.exists(),
+        credits=qualification.credits,
+        groups=groups,
+    )
+    return outline_problems(outline)
 
 
 @transaction.atomic
@@ -165,7 +212,9 @@ def publish_qualification(*, actor: Any, qualification: Qualification) -> Qualif
     """Draft -> live. The version it replaces, if any, becomes superseded."""
     qualification = Qualification.objects.select_for_update().get(pk=qualification.pk)
     if qualification.status != Status.DRAFT:
-        raise ValidationError(f"Only a draft can be published; {qualification.code} v{qualification.version} is {qualification.status}.")
+        raise ValidationError(
+            f"Only a draft can be published; {qualification.code} v{qualification.version} is {qualification.status}."
+        )
     if problems := structure_problems(qualification):
         raise ValidationError(problems)
     previous = Qualification.objects.select_for_update().filter(code=qualification.code, status=Status.LIVE)
@@ -324,7 +373,9 @@ def add_unit_to_group(*, actor: Any, group: RuleGroup, unit: Unit) -> GroupUnit:
     qualification = Qualification.objects.select_for_update().get(pk=group.qualification_id)
     _require_draft(qualification)
     if unit.framework_id != qualification.framework_id:
-        raise ValidationError(f"{unit.code} is a {unit.framework} unit; {qualification.code} is in {qualification.framework}.")
+        raise ValidationError(
+            f"{unit.code} is a {unit.framework} unit; {qualification.code} is in {qualification.framework}."
+        )
     if GroupUnit.objects.filter(qualification=qualification, unit=unit).exists():
         raise ValidationError(f"{unit.code} is already in {qualification.code}.")
     position = (group.memberships.aggregate(p=Max("position"))["p"] or 0) + 1
@@ -446,7 +497,9 @@ def write_outcomes(unit: Unit, outcomes: list[OutcomeSpec]) -> None:
     """Replace a unit's outcomes and criteria (no checks: callers check first)."""
     unit.outcomes.all().delete()
     for spec in outcomes:
-        outcome = LearningOutcome.objects.create(unit=unit, number=spec.number, text=spec.text, is_sample=spec.is_sample)
+        outcome = LearningOutcome.objects.create(
+            unit=unit, number=spec.number, text=spec.text, is_sample=spec.is_sample
+        )
         AssessmentCriterion.objects.bulk_create(
             AssessmentCriterion(outcome=outcome, number=c.number, text=c.text, is_sample=c.is_sample)
             for c in spec.criteria
@@ -493,7 +546,9 @@ def set_competencies(*, actor: Any, qualification: Qualification, competencies: 
 
 
 @transaction.atomic
-def approve_centre(*, actor: Any, qualification: Qualification, centre: Organisation, approved_on: Any) -> CentreApproval:
+def approve_centre(
+    *, actor: Any, qualification: Qualification, centre: Organisation, approved_on: Any
+) -> CentreApproval:
     if centre.kind != OrganisationKind.PROVIDER:
         raise ValidationError(f"{centre} is not a provider, so it cannot be approved as a centre.")
     approval, created = CentreApproval.objects.get_or_create(

@@ -1,4 +1,9 @@
 from django.urls import path
 
-app_name = ""
-urlpatterns: list = []
+from credo.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+]

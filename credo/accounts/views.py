@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from credo.accounts import services
+from credo.accounts.access import access_organisation
+from credo.accounts.forms import AddMemberForm
+from credo.accounts.models import Membership, Role
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = access_organisation(request.user, slug, roles=[Role.PROGRAMME_ADMIN])
+    form = AddMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user, role = form.cleaned_data["email"], form.cleaned_data["role"]
+        try:
+            services.add_membership(actor=request.user, organisation=organisation, user=user, role=role)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{user.email} is now a {Role(role).label.lower()} at {organisation}.")
+            return redirect("accounts:members", slug=organisation.slug)
+    memberships = Membership.objects.filter(organisation=organisation).select_related("user").order_by("user__email")
+    return render(
+        request, "accounts/members.html", {"organisation": organisation, "memberships": memberships, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def remove_member(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    organisation = access_organisation(request.user, slug, roles=[Role.PROGRAMME_ADMIN])
+    membership = get_object_or_404(Membership, pk=membership_id, organisation=organisation)
+    try:
+        services.remove_membership(actor=request.user, membership=membership)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"{membership.user.email} is no longer a {membership.get_role_display().lower()}.")
+    return redirect("accounts:members", slug=organisation.slug)

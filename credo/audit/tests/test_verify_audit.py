@@ -1,0 +1,170 @@
+"""verify_audit finds an edited, inserted or deleted event, and says which."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from credo.audit.models import AuditEvent, ChainHead, chain_hash
+from credo.audit.services import record_event, verify_chain
+
+pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def triggers_removed() -> Iterator[None]:
+    """What a tamperer with database access would do first. The test's transaction puts them back."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+        else:
+            cursor.execute("DROP TRIGGER audit_no_update")
+            cursor.execute("DROP TRIGGER audit_no_delete")
+    yield
+
+
+def five_events() -> list[AuditEvent]:
+    return [record_event(actor="system", action=f"test.step_{n}", details={"n": n}) for n in range(1, 6)]
+
+
+def run_verify() -> tuple[str, str]:
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("verify_audit", stdout=out, stderr=err)
+    except CommandError as error:
+        err.write(str(error))
+    return out.getvalue(), err.getvalue()
+
+
+def test_an_untouched_log_is_reported_intact() -> None:
+    five_events()
+    out, err = run_verify()
+    assert "The audit log is intact: 5 events" in out
+    assert err == ""
+
+
+def test_events_are_chained_by_hash() -> None:
+    events = five_events()
+    assert events[0].prev_hash == "0" * 64
+    for before, after in zip(events, events[1:], strict=False):
+        assert after.prev_hash == before.hash
+        assert after.seq == before.seq + 1
+    assert ChainHead.objects.get().last_hash == events[-1].hash
+
+
+def test_the_database_refuses_to_change_an_event() -> None:
+    event = five_events()[0]
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(action="test.rewritten")
+
+
+def test_the_database_refuses_to_delete_an_event() -> None:
+    event = five_events()[0]
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+
+
+def test_it_names_an_edited_event() -> None:
+    events = five_events()
+    with triggers_removed():
+        AuditEvent.objects.filter(pk=events[2].pk).update(details={"n": 999})
+    out, err = run_verify()
+    assert "event #3: its contents no longer match its hash: the row was edited." in err
+    assert "event #2" not in err and "event #4" not in err
+    assert "tampered with: 1 problem(s)" in err
+
+
+def test_it_names_an_edited_event_even_when_its_hash_was_recomputed() -> None:
+    events = five_events()
+    forged = AuditEvent.objects.get(pk=events[1].pk)
+    forged.actor_label = "someone-else"
+    with triggers_removed():
+        AuditEvent.objects.filter(pk=forged.pk).update(actor_label="someone-else", hash=forged.compute_hash())
+    problems = [str(p) for p in verify_chain()]
+    assert problems == [
+        "event #3: it does not link to the event before it: a row before it was edited, deleted or inserted."
+    ]
+
+
+def test_it_names_where_an_event_was_deleted() -> None:
+    events = five_events()
+    with triggers_removed():
+        AuditEvent.objects.filter(pk=events[1].pk).delete()
+    _, err = run_verify()
+    assert "event #3: the events before it (#2) are missing: deleted." in err
+    assert "event #3: it does not link to the event before it" in err
+
+
+def test_it_notices_events_cut_off_the_end() -> None:
+    events = five_events()
+    with triggers_removed():
+        AuditEvent.objects.filter(pk__in=[events[3].pk, events[4].pk]).delete()
+    _, err = run_verify()
+    assert "log: the log ends at #3 but 5 events were written: the last ones were deleted." in err
+
+
+def test_it_notices_a_forged_event_appended_with_a_valid_hash() -> None:
+    events = five_events()
+    forged = AuditEvent(
+        seq=6,
+        occurred_at=events[-1].occurred_at,
+        actor_label="system",
+        action="test.forged",
+        details={},
+        prev_hash=events[-1].hash,
+    )
+    forged.hash = chain_hash(forged.content())
+    forged.save()
+    _, err = run_verify()
+    assert "the chain head does not match the newest event" in err
+
+
+def test_the_database_refuses_two_events_with_the_same_predecessor() -> None:
+    events = five_events()
+    fork = AuditEvent(
+        seq=99, occurred_at=events[1].occurred_at, actor_label="system", action="test.fork", prev_hash=events[1].hash
+    )
+    fork.hash = chain_hash(fork.content())
+    with pytest.raises(DatabaseError), transaction.atomic():
+        fork.save()
+
+
+def test_it_names_an_event_inserted_in_the_middle() -> None:
+    events = five_events()
+    with triggers_removed():
+        # Make room after #2 by renumbering the later events, slip a forged #3 in, relink the old #3 to it.
+        for event in reversed(events[2:]):
+            AuditEvent.objects.filter(pk=event.pk).update(seq=event.seq + 1)
+        AuditEvent.objects.filter(pk=events[2].pk).update(prev_hash="f" * 64)
+        forged = AuditEvent(
+            seq=3,
+            occurred_at=events[1].occurred_at,
+            actor_label="system",
+            action="test.inserted",
+            details={},
+            prev_hash=events[1].hash,
+        )
+        forged.hash = chain_hash(forged.content())
+        forged.save()
+        AuditEvent.objects.filter(pk=events[2].pk).update(prev_hash=forged.hash)
+    problems = [str(p) for p in verify_chain()]
+    # The forged #3 links up cleanly; the renumbered, relinked event after it cannot.
+    assert problems[0] == "event #4: its contents no longer match its hash: the row was edited."
+
+
+def test_details_are_stored_as_plain_json() -> None:
+    import datetime
+    import decimal
+
+    event = record_event(
+        actor="system", action="test.types", details={"when": datetime.date(2024, 3, 27), "fee": decimal.Decimal("649.00")}
+    )
+    event.refresh_from_db()
+    assert event.details == {"when": "2024-03-27", "fee": "649.00"}
+    assert verify_chain() == []
