@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from credo.accounts.models import Organisation, OrganisationKind, Role, User
@@ -18,12 +19,22 @@ from credo.accounts.tests.factories import MembershipFactory, OrganisationFactor
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any) -> None:
-    """Tasks run at once, so their effects can be checked straight after; static files need no build step."""
+    """Tasks run at once, so their effects can be checked straight after; static files need no build step;
+    passwords hash quickly (the real hasher's slowness is its point, and would dominate the suite)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate limits live in the cache: one test's failed sign-ins must not lock out the next test."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -104,4 +115,4 @@ def client_for() -> Iterator[Callable[[User | None], Client]]:
             client.force_login(user)
         return client
 
-    yield sign_in
+    return sign_in

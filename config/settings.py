@@ -21,7 +21,7 @@ DEBUG = env_bool("DEBUG", default=False)
 # Production mode: secure cookies, HSTS and HTTPS redirects; `check --deploy` is clean.
 PRODUCTION = env_bool("CREDO_PRODUCTION", default=False)
 
-_DEV_SECRET = "django-insecure-credo-development-only-never-use-in-production"
+_DEV_SECRET = "django-insecure-credo-development-only-never-use-in-production"  # noqa: S105 - refused in production
 SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production (CREDO_PRODUCTION=1).")
@@ -90,7 +90,7 @@ TEMPLATES = [
 
 
 def _database(url: str) -> dict[str, Any]:
-    config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE takes the write lock when a transaction starts, so two writers queue
         # instead of one failing half-way; WAL lets readers go on while one writes.
@@ -99,7 +99,6 @@ def _database(url: str) -> dict[str, Any]:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
-        config["CONN_MAX_AGE"] = 0
     return config
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as InputError
 
 from credo.catalogue.api import router as catalogue_router
 
@@ -47,3 +48,12 @@ def refused(request: HttpRequest, error: ValidationError) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": str(error) or "You may not do this."}, status=403)
+
+
+@api.exception_handler(InputError)
+def malformed(request: HttpRequest, error: InputError) -> HttpResponse:
+    """Input that does not fit the schema: each problem names where it is, e.g. 'query.limit: …'."""
+    problems = [f"{'.'.join(str(part) for part in e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in error.errors]
+    return api.create_response(
+        request, {"detail": problems[0] if problems else "Invalid input.", "problems": problems}, status=422
+    )

@@ -35,7 +35,9 @@ def organisations_where(user: Any, roles: Iterable[str]) -> list[Organisation]:
 
 def access_organisation(user: Any, slug: str, *, roles: Iterable[str] | None = None) -> Organisation:
     """The organisation, if the user is a member of it (and holds one of `roles`, if given)."""
-    organisation = Organisation.objects.filter(slug=slug, memberships__user_id=getattr(user, "pk", None)).first()
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("No such organisation.")
+    organisation = Organisation.objects.filter(slug=slug, memberships__user_id=user.pk).first()
     if organisation is None:
         raise Http404("No such organisation.")
     if roles is not None and not roles_in(user, organisation) & set(roles):

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja import Status as Reply
 from ninja.security import django_auth
 
 from credo.catalogue import access, services
@@ -231,12 +232,28 @@ class OutcomeIn(Schema):
     criteria: list[CriterionIn] = []
 
 
-class SearchFilters(Schema):
-    q: str = ""
+class AchievedUnits(Schema):
+    unit: list[str] = Field(
+        default_factory=list, max_length=500, description="A unit reference the learner holds; repeat for each."
+    )
+
+
+MAX_OFFSET = 1_000_000
+
+
+class Page(Schema):
+    limit: int = Field(50, ge=1, le=200, description="How many to return (1 to 200).")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many to skip.")
+
+
+class SearchFilters(Page):
+    q: str = Field("", max_length=100, description="Part of a code or title.")
     framework: str = ""
     kind: str = ""
-    limit: int = 50
-    offset: int = 0
+
+
+class UnitFilters(Page):
+    q: str = Field("", max_length=100, description="Part of a unit reference or title.")
 
 
 # Serialisers --------------------------------------------------------------------------------------
@@ -372,7 +389,9 @@ def _framework(code: str) -> Framework:
 # Reading ------------------------------------------------------------------------------------------
 
 
-@router.get("/qualifications", response=list[QualificationSummary], summary="Search qualifications")
+@router.get(
+    "/qualifications", response={200: list[QualificationSummary], 422: Problems}, summary="Search qualifications"
+)
 def list_qualifications(request: HttpRequest, filters: Query[SearchFilters]) -> list[QualificationSummary]:
     """Qualifications the caller may see (published ones; drafts too for their owners), by code or title."""
     form = SearchForm({"q": filters.q, "framework": filters.framework, "kind": filters.kind})
@@ -383,44 +402,47 @@ def list_qualifications(request: HttpRequest, filters: Query[SearchFilters]) -> 
             qs = qs.filter(framework=form.cleaned_data["framework"])
         if form.cleaned_data["kind"]:
             qs = qs.filter(kind=form.cleaned_data["kind"])
-    limit = max(1, min(filters.limit, 200))
-    offset = max(0, filters.offset)
-    page = qs.order_by("framework__code", "level__number", "code", "version")[offset : offset + limit]
+    page = qs.order_by("framework__code", "level__number", "code", "version")[
+        filters.offset : filters.offset + filters.limit
+    ]
     return [QualificationSummary.of(q) for q in page]
 
 
 @router.get(
     "/qualifications/{slug}/versions/{version}",
-    response={200: QualificationDetail, 404: Message},
+    response={200: QualificationDetail, 404: Message, 422: Problems},
     summary="One version of a qualification, with its rules, competencies and portfolio template",
 )
 def get_qualification(request: HttpRequest, slug: str, version: int) -> QualificationDetail:
     return _qualification_detail(access.access_qualification(request.user, slug, version).pk)
 
 
-@router.get("/units", response=list[UnitSummary], summary="Search units")
-def list_units(request: HttpRequest, q: str = "", limit: int = 100, offset: int = 0) -> list[UnitSummary]:
+@router.get("/units", response={200: list[UnitSummary], 422: Problems}, summary="Search units")
+def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> list[UnitSummary]:
     units = access.visible_units(request.user).select_related("level").order_by("code")
-    if q.strip():
-        units = units.filter(Q(code__icontains=q.strip()) | Q(title__icontains=q.strip()))
-    limit = max(1, min(limit, 500))
-    return [_unit_summary(u) for u in units[max(0, offset) : max(0, offset) + limit]]
+    if text := filters.q.strip():
+        units = units.filter(Q(code__icontains=text) | Q(title__icontains=text))
+    return [_unit_summary(u) for u in units[filters.offset : filters.offset + filters.limit]]
 
 
-@router.get("/units/{slug}", response={200: UnitDetail, 404: Message}, summary="A unit with its outcomes and criteria")
+@router.get(
+    "/units/{slug}",
+    response={200: UnitDetail, 404: Message, 422: Problems},
+    summary="A unit with its outcomes and criteria",
+)
 def get_unit(request: HttpRequest, slug: str) -> UnitDetail:
     return _unit_detail(access.access_unit(request.user, slug))
 
 
 @router.get(
     "/progression",
-    response=list[ProgressOut],
+    response={200: list[ProgressOut], 422: Problems},
     summary="Progress towards each live qualification, given the units achieved",
 )
-def progression(request: HttpRequest, unit: Query[list[str]] | None = None) -> list[ProgressOut]:
+def progression(request: HttpRequest, achieved: Query[AchievedUnits]) -> list[ProgressOut]:
     """Pass each achieved unit as `unit=Y/615/8308`; complete qualifications come first."""
     live = access.visible_qualifications(request.user).filter(status=Status.LIVE)
-    return [_progress(p) for p in progression_for(unit or [], live)]
+    return [_progress(p) for p in progression_for(achieved.unit, live)]
 
 
 # Editing (programme admins of the owner; session authentication with CSRF) -----------------------
@@ -429,10 +451,10 @@ def progression(request: HttpRequest, unit: Query[list[str]] | None = None) -> l
 @router.post(
     "/qualifications",
     auth=django_auth,
-    response={201: QualificationDetail, 403: Message, 422: Problems},
+    response={201: QualificationDetail, 401: Message, 403: Message, 422: Problems},
     summary="Create a draft qualification",
 )
-def create_qualification(request: HttpRequest, payload: QualificationIn) -> tuple[int, QualificationDetail]:
+def create_qualification(request: HttpRequest, payload: QualificationIn) -> Reply[QualificationDetail]:
     owner = access.access_owner_for_edit(request.user, payload.owner)
     framework = _framework(payload.framework)
     fields = payload.dict(exclude={"owner", "framework", "level", "code"})
@@ -446,13 +468,13 @@ def create_qualification(request: HttpRequest, payload: QualificationIn) -> tupl
         level=_level(framework, payload.level),
         **fields,
     )
-    return 201, _qualification_detail(q.pk)
+    return Reply(201, _qualification_detail(q.pk))
 
 
 @router.patch(
     "/qualifications/{slug}/versions/{version}",
     auth=django_auth,
-    response={200: QualificationDetail, 403: Message, 404: Message, 422: Problems},
+    response={200: QualificationDetail, 401: Message, 403: Message, 404: Message, 422: Problems},
     summary="Change a draft's details",
 )
 def update_qualification(
@@ -469,39 +491,37 @@ def update_qualification(
 @router.post(
     "/qualifications/{slug}/versions/{version}/rules",
     auth=django_auth,
-    response={201: QualificationDetail, 403: Message, 404: Message, 422: Problems},
+    response={201: QualificationDetail, 401: Message, 403: Message, 404: Message, 422: Problems},
     summary="Add a rule group to a draft",
 )
-def add_rule_group(
-    request: HttpRequest, slug: str, version: int, payload: RuleGroupIn
-) -> tuple[int, QualificationDetail]:
+def add_rule_group(request: HttpRequest, slug: str, version: int, payload: RuleGroupIn) -> Reply[QualificationDetail]:
     q = access.access_qualification_for_edit(request.user, slug, version)
     services.add_rule_group(actor=request.user, qualification=q, **payload.dict())
-    return 201, _qualification_detail(q.pk)
+    return Reply(201, _qualification_detail(q.pk))
 
 
 @router.post(
     "/qualifications/{slug}/versions/{version}/rules/{group_id}/units",
     auth=django_auth,
-    response={201: QualificationDetail, 403: Message, 404: Message, 422: Problems},
+    response={201: QualificationDetail, 401: Message, 403: Message, 404: Message, 422: Problems},
     summary="Add a unit to a rule group of a draft",
 )
 def add_unit(
     request: HttpRequest, slug: str, version: int, group_id: int, payload: UnitCode
-) -> tuple[int, QualificationDetail]:
+) -> Reply[QualificationDetail]:
     q = access.access_qualification_for_edit(request.user, slug, version)
     group = get_object_or_404(RuleGroup, pk=group_id, qualification=q)
     unit = access.visible_units(request.user).filter(code=payload.unit_code.strip().upper()).first()
     if unit is None:
         raise ValidationError({"unit_code": f"No unit {payload.unit_code} in the catalogue that you can use."})
     services.add_unit_to_group(actor=request.user, group=group, unit=unit)
-    return 201, _qualification_detail(q.pk)
+    return Reply(201, _qualification_detail(q.pk))
 
 
 @router.delete(
     "/qualifications/{slug}/versions/{version}/rules/{group_id}/units/{unit_slug}",
     auth=django_auth,
-    response={200: QualificationDetail, 403: Message, 404: Message, 422: Problems},
+    response={200: QualificationDetail, 401: Message, 403: Message, 404: Message, 422: Problems},
     summary="Take a unit out of a rule group of a draft",
 )
 def remove_unit(request: HttpRequest, slug: str, version: int, group_id: int, unit_slug: str) -> QualificationDetail:
@@ -515,7 +535,7 @@ def remove_unit(request: HttpRequest, slug: str, version: int, group_id: int, un
 @router.post(
     "/qualifications/{slug}/versions/{version}/publish",
     auth=django_auth,
-    response={200: QualificationDetail, 403: Message, 404: Message, 422: Problems},
+    response={200: QualificationDetail, 401: Message, 403: Message, 404: Message, 422: Problems},
     summary="Publish a draft: it goes live and supersedes the previous live version",
 )
 def publish(request: HttpRequest, slug: str, version: int) -> QualificationDetail:
@@ -527,19 +547,19 @@ def publish(request: HttpRequest, slug: str, version: int) -> QualificationDetai
 @router.post(
     "/qualifications/{slug}/versions/{version}/new-version",
     auth=django_auth,
-    response={201: QualificationDetail, 403: Message, 404: Message, 422: Problems},
+    response={201: QualificationDetail, 401: Message, 403: Message, 404: Message, 422: Problems},
     summary="Start a new draft version from a published one",
 )
-def new_version(request: HttpRequest, slug: str, version: int) -> tuple[int, QualificationDetail]:
+def new_version(request: HttpRequest, slug: str, version: int) -> Reply[QualificationDetail]:
     q = access.access_qualification_for_edit(request.user, slug, version)
     draft = services.start_new_version(actor=request.user, qualification=q)
-    return 201, _qualification_detail(draft.pk)
+    return Reply(201, _qualification_detail(draft.pk))
 
 
 @router.post(
     "/qualifications/{slug}/versions/{version}/withdraw",
     auth=django_auth,
-    response={200: QualificationDetail, 403: Message, 404: Message, 422: Problems},
+    response={200: QualificationDetail, 401: Message, 403: Message, 404: Message, 422: Problems},
     summary="Withdraw a live qualification, with a reason",
 )
 def withdraw(request: HttpRequest, slug: str, version: int, payload: WithdrawIn) -> QualificationDetail:
@@ -551,10 +571,10 @@ def withdraw(request: HttpRequest, slug: str, version: int, payload: WithdrawIn)
 @router.post(
     "/units",
     auth=django_auth,
-    response={201: UnitDetail, 403: Message, 422: Problems},
+    response={201: UnitDetail, 401: Message, 403: Message, 422: Problems},
     summary="Create a unit",
 )
-def create_unit(request: HttpRequest, payload: UnitIn) -> tuple[int, UnitDetail]:
+def create_unit(request: HttpRequest, payload: UnitIn) -> Reply[UnitDetail]:
     owner = access.access_owner_for_edit(request.user, payload.owner)
     framework = _framework(payload.framework)
     unit = services.create_unit(
@@ -567,13 +587,13 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> tuple[int, UnitDetail]
         credits=payload.credits,
         guided_learning_hours=payload.guided_learning_hours,
     )
-    return 201, _unit_detail(unit)
+    return Reply(201, _unit_detail(unit))
 
 
 @router.put(
     "/units/{slug}/outcomes",
     auth=django_auth,
-    response={200: UnitDetail, 403: Message, 404: Message, 422: Problems},
+    response={200: UnitDetail, 401: Message, 403: Message, 404: Message, 422: Problems},
     summary="Replace a unit's learning outcomes and assessment criteria",
 )
 def set_outcomes(request: HttpRequest, slug: str, payload: list[OutcomeIn]) -> UnitDetail:

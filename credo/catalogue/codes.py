@@ -37,7 +37,10 @@ def qualification_number_problem(code: str) -> str | None:
     digits, check = match.group(1) + match.group(2), int(match.group(3))
     expected = _remainder(digits)
     if expected == 10:
-        return f"{code} cannot be an Ofqual qualification number: no check digit fits {match.group(1)}/{match.group(2)}. Check for a typo."
+        return (
+            f"{code} cannot be an Ofqual qualification number: no check digit fits "
+            f"{match.group(1)}/{match.group(2)}. Check for a typo."
+        )
     if expected != check:
         return (
             f"{code} fails its check digit (it should end in /{expected}, not /{check}): check the number for a typo."
@@ -55,7 +58,10 @@ def unit_reference_problem(code: str) -> str | None:
     letter, digits = match.group(1), match.group(2) + match.group(3)
     expected = URN_LETTERS[_remainder(digits)]
     if letter != expected:
-        return f"{code} fails its check letter (it should start with {expected}/, not {letter}/): check the number for a typo."
+        return (
+            f"{code} fails its check letter (it should start with {expected}/, not {letter}/): "
+            "check the number for a typo."
+        )
     return None
 
 

@@ -19,7 +19,16 @@ class SearchForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "All types"), *QualificationKind.choices], required=False)
 
 
-class QualificationForm(forms.ModelForm[Qualification]):
+class _LevelChoiceMixin:
+    fields: dict[str, forms.Field]
+
+    def _choice_field(self, name: str) -> forms.ModelChoiceField[Any]:
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)
+        return field
+
+
+class QualificationForm(_LevelChoiceMixin, forms.ModelForm[Qualification]):
     class Meta:
         model = Qualification
         fields = (
@@ -38,12 +47,12 @@ class QualificationForm(forms.ModelForm[Qualification]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].queryset = Level.objects.select_related("framework")
+        self._choice_field("level").queryset = Level.objects.select_related("framework")
         if self.instance.pk:
             # A qualification's code and framework are its identity: they never change.
             del self.fields["code"]
             del self.fields["framework"]
-            self.fields["level"].queryset = Level.objects.filter(framework=self.instance.framework)
+            self._choice_field("level").queryset = Level.objects.filter(framework=self.instance.framework)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -60,7 +69,7 @@ class QualificationForm(forms.ModelForm[Qualification]):
         """Uniqueness is the service's to check (it knows about versions)."""
 
 
-class UnitForm(forms.ModelForm[Unit]):
+class UnitForm(_LevelChoiceMixin, forms.ModelForm[Unit]):
     class Meta:
         model = Unit
         fields = ("code", "title", "framework", "level", "credits", "guided_learning_hours")
@@ -68,11 +77,11 @@ class UnitForm(forms.ModelForm[Unit]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].queryset = Level.objects.select_related("framework")
+        self._choice_field("level").queryset = Level.objects.select_related("framework")
         if self.instance.pk:
             del self.fields["code"]
             del self.fields["framework"]
-            self.fields["level"].queryset = Level.objects.filter(framework=self.instance.framework)
+            self._choice_field("level").queryset = Level.objects.filter(framework=self.instance.framework)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -201,4 +210,6 @@ class ProgressionForm(forms.Form):
 
     def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(u.code, f"{u.code} {u.title}") for u in units]
+        field = self.fields["unit"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(u.code, f"{u.code} {u.title}") for u in units]

@@ -155,6 +155,9 @@ class Qualification(models.Model):
         self.slug = code_slug(self.code)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:qualification", kwargs={"slug": self.slug, "version": self.version})
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.framework_id and (problem := self.framework.qualification_code_problem(self.code)):
@@ -163,9 +166,6 @@ class Qualification(models.Model):
             errors["level"] = f"{self.level} is not a level of {self.framework}."
         if errors:
             raise ValidationError(errors)
-
-    def get_absolute_url(self) -> str:
-        return reverse("catalogue:qualification", kwargs={"slug": self.slug, "version": self.version})
 
     @property
     def is_draft(self) -> bool:
@@ -202,6 +202,9 @@ class Unit(models.Model):
         self.slug = code_slug(self.code)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:unit", kwargs={"slug": self.slug})
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.framework_id and (problem := self.framework.unit_code_problem(self.code)):
@@ -210,9 +213,6 @@ class Unit(models.Model):
             errors["level"] = f"{self.level} is not a level of {self.framework}."
         if errors:
             raise ValidationError(errors)
-
-    def get_absolute_url(self) -> str:
-        return reverse("catalogue:unit", kwargs={"slug": self.slug})
 
 
 class LearningOutcome(models.Model):
@@ -358,7 +358,7 @@ class TemplateSection(models.Model):
 
     def suggested_length(self) -> str:
         if self.min_words and self.max_words:
-            return f"{self.min_words:,}–{self.max_words:,} words"
+            return f"{self.min_words:,} to {self.max_words:,} words"
         if self.min_words:
             return f"at least {self.min_words:,} words"
         if self.max_words:

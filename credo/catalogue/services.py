@@ -61,7 +61,8 @@ def _require_unit_unpublished(unit: Unit) -> None:
 def _require_owner(owner: Organisation) -> None:
     if owner.kind not in CATALOGUE_OWNER_KINDS:
         raise ValidationError(
-            f"{owner} is a {owner.get_kind_display().lower()}; only awarding bodies and issuing institutions own catalogue entries."
+            f"{owner} is a {owner.get_kind_display().lower()}; "
+            "only awarding bodies and issuing institutions own catalogue entries."
         )
 
 
@@ -159,9 +160,7 @@ def outline_problems(outline: StructureOutline) -> list[str]:
             problems.append(f"Rule group “{group.name}” has no units.")
             continue
         if group.min_units and group.min_units > len(units):
-            problems.append(
-                f"Rule group “{group.name}” asks for {group.min_units} units but has only {len(units)}."
-            )
+            problems.append(f"Rule group “{group.name}” asks for {group.min_units} units but has only {len(units)}.")
         if group.min_credits:
             missing_credit = [unit.code for unit in units if unit.credits is None]
             if missing_credit:

@@ -41,6 +41,7 @@ from credo.catalogue.models import (
     Unit,
 )
 from credo.catalogue.progression import progression_for
+from credo.core.http import HtmxHttpRequest
 
 PAGE_SIZE = 50
 
@@ -57,7 +58,7 @@ def _search(user: Any, form: SearchForm) -> QualificationQuerySet:
 
 
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     qualifications = list(_search(request.user, form)[: PAGE_SIZE + 1])
     context = {
@@ -141,7 +142,7 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def progression(request: HttpRequest) -> HttpResponse:
+def progression(request: HtmxHttpRequest) -> HttpResponse:
     """Which qualifications the units you hold complete, and what is missing for the others."""
     units = list(
         access.visible_units(request.user)
@@ -231,7 +232,7 @@ def rule_group_add(request: HttpRequest, slug: str, version: int) -> HttpRespons
     else:
         for field_errors in form.errors.values():
             for error in field_errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect(qualification)
 
 
@@ -263,7 +264,7 @@ def group_unit_add(request: HttpRequest, slug: str, version: int, group_id: int)
         )
     else:
         for error in form.errors.get("unit_code", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
     return redirect(qualification)
 
 

@@ -30,7 +30,9 @@ class RolePanel:
 
 
 _INTROS = {
-    Role.PROGRAMME_ADMIN: "Set up programmes and staff; for an awarding body or issuing institution, keep the catalogue.",
+    Role.PROGRAMME_ADMIN: (
+        "Set up programmes and staff; for an awarding body or issuing institution, keep the catalogue."
+    ),
     Role.FACILITATOR: "Run workshops and 1:1 check-ins, answer questions and watch progress.",
     Role.ASSESSOR: "Judge submissions against the criteria and give feedback.",
     Role.INTERNAL_QA: "Sample assessments and agree or refer them back.",

@@ -24,7 +24,8 @@ def urn(seven_digits: str) -> str:
 
 def rqf() -> Framework:
     framework, _ = Framework.objects.get_or_create(
-        code="RQF", defaults={"name": "Regulated Qualifications Framework", "country": "GB", "code_scheme": CodeScheme.OFQUAL}
+        code="RQF",
+        defaults={"name": "Regulated Qualifications Framework", "country": "GB", "code_scheme": CodeScheme.OFQUAL},
     )
     for number in range(1, 9):
         Level.objects.get_or_create(framework=framework, number=number, defaults={"name": f"Level {number}"})
@@ -49,7 +50,13 @@ class SmallCatalogue:
 def make_unit(actor: Any, owner: Organisation, digits: str, title: str, credits: int | None = 5) -> Unit:
     framework = rqf()
     return services.create_unit(
-        actor=actor, owner=owner, code=urn(digits), title=title, framework=framework, level=level(framework, 3), credits=credits
+        actor=actor,
+        owner=owner,
+        code=urn(digits),
+        title=title,
+        framework=framework,
+        level=level(framework, 3),
+        credits=credits,
     )
 
 
@@ -58,7 +65,13 @@ def make_qualification(
 ) -> Qualification:
     framework = rqf()
     return services.create_qualification(
-        actor=actor, owner=owner, code=qn(digits), title=title, kind=kind, framework=framework, level=level(framework, 3)
+        actor=actor,
+        owner=owner,
+        code=qn(digits),
+        title=title,
+        kind=kind,
+        framework=framework,
+        level=level(framework, 3),
     )
 
 

@@ -27,7 +27,14 @@ def test_anyone_can_browse_live_qualifications(client: Client, small: SmallCatal
     assert "Test Level 3 Certificate" in response.text
 
 
-@pytest.mark.parametrize(("query", "found"), [("700/0001", "Test Level 3 Award"), ("certificate", "Test Level 3 Certificate"), ("Optional unit 2", "Test Level 3 Certificate")])
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("700/0001", "Test Level 3 Award"),
+        ("certificate", "Test Level 3 Certificate"),
+        ("Optional unit 2", "Test Level 3 Certificate"),
+    ],
+)
 def test_search_finds_by_code_title_or_unit(client: Client, small: SmallCatalogue, query: str, found: str) -> None:
     response = client.get(reverse("catalogue:index"), {"q": query})
     assert found in response.text
@@ -80,7 +87,9 @@ def test_a_unit_page_lists_the_qualifications_that_share_it(client: Client, smal
 
 def test_an_unknown_unit_or_qualification_is_404(client: Client, small: SmallCatalogue) -> None:
     assert client.get(reverse("catalogue:unit", kwargs={"slug": "y-999-9999"})).status_code == 404
-    assert client.get(reverse("catalogue:qualification", kwargs={"slug": "603-1939-2", "version": 1})).status_code == 404
+    assert (
+        client.get(reverse("catalogue:qualification", kwargs={"slug": "603-1939-2", "version": 1})).status_code == 404
+    )
 
 
 def test_the_progression_check_shows_what_is_missing(client: Client, small: SmallCatalogue) -> None:

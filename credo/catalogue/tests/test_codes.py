@@ -82,7 +82,10 @@ def test_it_rejects_bad_unit_reference_numbers_saying_why(code: str, expected: s
         validate_unit_reference(code)
 
 
-@pytest.mark.parametrize(("code", "valid"), [("CLD-FACILITATION", True), ("MC.5-01", True), ("x", False), ("has space", False), ("-LEAD", False)])
+@pytest.mark.parametrize(
+    ("code", "valid"),
+    [("CLD-FACILITATION", True), ("MC.5-01", True), ("x", False), ("has space", False), ("-LEAD", False)],
+)
 def test_local_codes_are_capitals_digits_dots_and_hyphens(code: str, valid: bool) -> None:
     assert (local_code_problem(code) is None) is valid
 

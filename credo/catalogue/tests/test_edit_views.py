@@ -63,7 +63,8 @@ def test_editing_is_refused_to_everyone_but_the_owners_admins(
     url = reverse(name, kwargs=kwargs(small, draft))
     before = AuditEvent.objects.count()
     anonymous = getattr(client_for(None), method)(url)
-    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert anonymous.status_code == 302
+    assert "/accounts/login/" in anonymous["Location"]
     for user in (outsider, learner, external_qa, centre_admin):
         response = getattr(client_for(user), method)(url)
         # A draft they cannot see is "not found"; a published entry they can see is "forbidden".
@@ -73,7 +74,9 @@ def test_editing_is_refused_to_everyone_but_the_owners_admins(
     assert allowed.status_code in (200, 302)
 
 
-def test_an_admin_creates_a_draft_qualification(client_for: ClientFor, catalogue_admin: User, small: SmallCatalogue) -> None:
+def test_an_admin_creates_a_draft_qualification(
+    client_for: ClientFor, catalogue_admin: User, small: SmallCatalogue
+) -> None:
     framework = rqf()
     response = client_for(catalogue_admin).post(
         reverse("catalogue:qualification_create", kwargs={"owner": "test-awards"}),
@@ -81,11 +84,14 @@ def test_an_admin_creates_a_draft_qualification(client_for: ClientFor, catalogue
          "level": framework.levels.get(number=2).pk},
     )  # fmt: skip
     q = Qualification.objects.get(code="603/1939/2")
-    assert response.status_code == 302 and response["Location"] == q.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == q.get_absolute_url()
     assert q.status == Status.DRAFT
 
 
-def test_a_mistyped_code_is_refused_with_the_reason(client_for: ClientFor, catalogue_admin: User, small: SmallCatalogue) -> None:
+def test_a_mistyped_code_is_refused_with_the_reason(
+    client_for: ClientFor, catalogue_admin: User, small: SmallCatalogue
+) -> None:
     framework = rqf()
     response = client_for(catalogue_admin).post(
         reverse("catalogue:qualification_create", kwargs={"owner": "test-awards"}),
@@ -104,7 +110,9 @@ def test_an_admin_builds_and_publishes_a_draft(
     client.post(reverse("catalogue:rule_group_add", kwargs=_q(draft)), {"name": "Mandatory units", "kind": "mandatory"})
     group = draft.rule_groups.get()
     for unit in small.shared_units:
-        client.post(reverse("catalogue:group_unit_add", kwargs={**_q(draft), "group_id": group.pk}), {"unit_code": unit.code})
+        client.post(
+            reverse("catalogue:group_unit_add", kwargs={**_q(draft), "group_id": group.pk}), {"unit_code": unit.code}
+        )
     assert group.units.count() == 3
     response = client.post(reverse("catalogue:qualification_publish", kwargs=_q(draft)), follow=True)
     assert "is live." in response.text
@@ -115,7 +123,9 @@ def test_an_admin_builds_and_publishes_a_draft(
 def test_publishing_an_incomplete_draft_says_what_is_missing(
     client_for: ClientFor, catalogue_admin: User, draft: Qualification
 ) -> None:
-    response = client_for(catalogue_admin).post(reverse("catalogue:qualification_publish", kwargs=_q(draft)), follow=True)
+    response = client_for(catalogue_admin).post(
+        reverse("catalogue:qualification_publish", kwargs=_q(draft)), follow=True
+    )
     assert "Add at least one rule group with units before it goes live." in response.text
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT
@@ -126,7 +136,9 @@ def test_adding_an_unknown_unit_says_so(client_for: ClientFor, catalogue_admin: 
     client.post(reverse("catalogue:rule_group_add", kwargs=_q(draft)), {"name": "Mandatory units", "kind": "mandatory"})
     group = draft.rule_groups.get()
     response = client.post(
-        reverse("catalogue:group_unit_add", kwargs={**_q(draft), "group_id": group.pk}), {"unit_code": "Y/999/9999"}, follow=True
+        reverse("catalogue:group_unit_add", kwargs={**_q(draft), "group_id": group.pk}),
+        {"unit_code": "Y/999/9999"},
+        follow=True,
     )
     assert "No unit Y/999/9999 in the catalogue that you can use." in response.text
 
@@ -139,7 +151,10 @@ def test_editing_a_live_qualification_sends_the_admin_to_start_a_new_version(
     assert "its structure cannot change. Start a new version to change it." in response.text
     group = small.award.rule_groups.get()
     response = client.post(
-        reverse("catalogue:group_unit_remove", kwargs={**_q(small.award), "group_id": group.pk, "unit_slug": small.shared_units[0].slug}),
+        reverse(
+            "catalogue:group_unit_remove",
+            kwargs={**_q(small.award), "group_id": group.pk, "unit_slug": small.shared_units[0].slug},
+        ),
         follow=True,
     )
     assert "Start a new version to change it." in response.text
@@ -161,7 +176,10 @@ def test_an_admin_writes_outcomes_as_a_specification_prints_them(
     client_for: ClientFor, catalogue_admin: User, awarding_body: Organisation
 ) -> None:
     unit = make_unit(catalogue_admin, awarding_body, "7000400", "Fresh unit")
-    text = "1. Understand groups\n   1.1 Explain group stages\n   1.2 Describe roles\n2. Work with groups\n   2.1 Facilitate a meeting\n"
+    text = (
+        "1. Understand groups\n   1.1 Explain group stages\n   1.2 Describe roles\n"
+        "2. Work with groups\n   2.1 Facilitate a meeting\n"
+    )
     response = client_for(catalogue_admin).post(
         reverse("catalogue:unit_outcomes_edit", kwargs={"slug": unit.slug}), {"text": text, "is_sample": "on"}
     )

@@ -56,7 +56,8 @@ def test_one_option_short_says_so(small: SmallCatalogue) -> None:
 
 def test_units_from_nowhere_start_nothing(small: SmallCatalogue) -> None:
     progress = progress_towards(_structured(small.award), ["Y/999/9999"])
-    assert not progress.started and not progress.complete
+    assert not progress.started
+    assert not progress.complete
     assert len(progress.units_needed) == 3
 
 

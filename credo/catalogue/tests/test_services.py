@@ -67,7 +67,9 @@ def test_an_optional_group_cannot_ask_for_more_units_than_it_has(
     group = services.add_rule_group(
         actor=catalogue_admin, qualification=q, name="Options", kind=GroupKind.OPTIONAL, min_units=3
     )
-    services.add_unit_to_group(actor=catalogue_admin, group=group, unit=make_unit(catalogue_admin, awarding_body, "7000100", "U"))
+    services.add_unit_to_group(
+        actor=catalogue_admin, group=group, unit=make_unit(catalogue_admin, awarding_body, "7000100", "U")
+    )
     with pytest.raises(ValidationError, match="asks for 3 units but has only 1"):
         services.publish_qualification(actor=catalogue_admin, qualification=q)
 
@@ -126,10 +128,14 @@ def test_a_live_qualification_refuses_structural_changes(catalogue_admin: User, 
     assert small.award.title == "Test Level 3 Award"
 
 
-def test_a_unit_in_a_published_qualification_refuses_changes(catalogue_admin: User, awarding_body: Organisation) -> None:
+def test_a_unit_in_a_published_qualification_refuses_changes(
+    catalogue_admin: User, awarding_body: Organisation
+) -> None:
     small = build_small_catalogue(catalogue_admin, awarding_body)
     unit = small.shared_units[0]
-    with pytest.raises(ValidationError, match=r"is part of published qualification\(s\) .* a new unit reference number"):
+    with pytest.raises(
+        ValidationError, match=r"is part of published qualification\(s\) .* a new unit reference number"
+    ):
         services.update_unit(actor=catalogue_admin, unit=unit, title="Changed")
     with pytest.raises(ValidationError, match="cannot change"):
         services.set_unit_outcomes(actor=catalogue_admin, unit=unit, outcomes=[])
@@ -154,7 +160,8 @@ def test_a_new_version_copies_the_structure_and_publishing_it_supersedes_the_old
     assert small.certificate.status == Status.SUPERSEDED
     assert Qualification.objects.get(code=small.certificate.code, status=Status.LIVE).version == 2
     event = AuditEvent.objects.filter(action="catalogue.qualification_published").last()
-    assert event is not None and event.details == {"version": 2, "superseded_versions": [1]}
+    assert event is not None
+    assert event.details == {"version": 2, "superseded_versions": [1]}
 
 
 def test_only_one_draft_version_at_a_time(catalogue_admin: User, awarding_body: Organisation) -> None:
@@ -199,7 +206,9 @@ def test_every_catalogue_change_is_in_an_intact_audit_chain(catalogue_admin: Use
 
 def test_a_progression_route_links_codes(catalogue_admin: User, awarding_body: Organisation) -> None:
     small = build_small_catalogue(catalogue_admin, awarding_body)
-    services.add_progression_route(actor=catalogue_admin, from_qualification=small.award, to_code=small.certificate.code)
+    services.add_progression_route(
+        actor=catalogue_admin, from_qualification=small.award, to_code=small.certificate.code
+    )
     with pytest.raises(ValidationError, match="cannot lead to itself"):
         services.add_progression_route(actor=catalogue_admin, from_qualification=small.award, to_code=small.award.code)
     with pytest.raises(ValidationError, match="is not in the catalogue"):

@@ -18,7 +18,7 @@ from credo.catalogue.interchange import ImportReport, import_catalogue, parse_do
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 #: Every demo account has this password. Demo data only: never load it into a real installation.
-DEMO_PASSWORD = "credo-demo-pass"
+DEMO_PASSWORD = "credo-demo-pass"  # noqa: S105 - published demo logins, by design
 ACTOR = "demo:load_demo"
 
 

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from unittest import mock
+
+import pytest
+from django.db.utils import OperationalError
+from django.test import Client
+from django.urls import reverse
+
+from credo.accounts.models import Organisation, User
+from credo.catalogue.tests.builders import build_small_catalogue
+
+pytestmark = pytest.mark.django_db
+ClientFor = Callable[[User | None], Client]
+
+
+def test_healthz_says_ok_when_the_database_answers(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_says_unavailable_when_the_database_does_not(client: Client) -> None:
+    with mock.patch("django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+def test_the_home_page_has_landmarks_and_a_skip_link(client: Client) -> None:
+    html = client.get("/").text
+    assert '<a class="skip-link" href="#main">Skip to main content</a>' in html
+    assert '<main id="main"' in html
+    assert "<header" in html
+    assert "<footer" in html
+    assert '<nav aria-label="Main">' in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+
+
+def test_each_role_gets_its_own_panel(
+    client_for: ClientFor, catalogue_admin: User, awarding_body: Organisation, learner: User, facilitator: User
+) -> None:
+    build_small_catalogue(catalogue_admin, awarding_body)
+    admin_page = client_for(catalogue_admin).get(reverse("dashboard")).text
+    assert "Programme admin at Test Awarding Body" in admin_page
+    assert "New qualification" in admin_page
+    assert "Your catalogue" in admin_page
+    assert "Test Level 3 Award" in admin_page
+    learner_page = client_for(learner).get(reverse("dashboard")).text
+    assert "Learner at Test Centre" in learner_page
+    assert "Check your progression" in learner_page
+    assert "New qualification" not in learner_page
+    assert "Facilitator at Test Centre" in client_for(facilitator).get(reverse("dashboard")).text
+
+
+def test_someone_with_no_roles_is_told_what_happens_next(client_for: ClientFor) -> None:
+    from credo.accounts.tests.factories import UserFactory
+
+    page = client_for(UserFactory()).get(reverse("dashboard")).text
+    assert "You do not belong to any organisation yet." in page
+
+
+def test_the_dashboard_shows_nothing_of_other_organisations(
+    client_for: ClientFor, catalogue_admin: User, awarding_body: Organisation, outsider: User
+) -> None:
+    build_small_catalogue(catalogue_admin, awarding_body)
+    page = client_for(outsider).get(reverse("dashboard")).text
+    assert "Test Awarding Body" not in page
+    assert "Test Level 3 Award" not in page

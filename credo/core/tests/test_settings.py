@@ -1,0 +1,71 @@
+"""Settings come from the environment; production mode passes Django's deployment checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CREDO_", "DATABASE_URL"))}
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_mode_passes_the_deployment_checks(tmp_path: Path) -> None:
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        CREDO_PRODUCTION="1", SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-1234567890",
+        ALLOWED_HOSTS="credo.example.org", CREDO_VAR_DIR=str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_mode_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    result = _manage("check", CREDO_PRODUCTION="1", ALLOWED_HOSTS="credo.example.org", CREDO_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in production" in result.stderr
+
+
+def test_an_unknown_storage_backend_is_named(tmp_path: Path) -> None:
+    result = _manage("check", FILE_STORAGE="ftp", CREDO_VAR_DIR=str(tmp_path))
+    assert "FILE_STORAGE must be 'local' or 's3'; got 'ftp'." in result.stderr
+
+
+@pytest.mark.parametrize(("raw", "value"), [("1", True), ("yes", True), ("off", False), ("", False)])
+def test_booleans_read_the_usual_spellings(monkeypatch: pytest.MonkeyPatch, raw: str, value: bool) -> None:
+    monkeypatch.setenv("CREDO_FLAG", raw)
+    assert env_bool("CREDO_FLAG") is value
+
+
+def test_a_mistyped_boolean_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CREDO_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="CREDO_FLAG must be one of"):
+        env_bool("CREDO_FLAG")
+
+
+def test_a_mistyped_number_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMAIL_PORT", "five-eight-seven")
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT must be a whole number"):
+        env_int("EMAIL_PORT", 587)
+
+
+def test_lists_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLOWED_HOSTS", "a.example, b.example,,")
+    assert env_list("ALLOWED_HOSTS") == ["a.example", "b.example"]
