@@ -102,7 +102,11 @@ def _database(url: str) -> dict[str, Any]:
     return config
 
 
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'credo.sqlite3'}")
+DATABASE_URL = env_str("DATABASE_URL", "")
+if not DATABASE_URL:
+    # The embedded default: a SQLite file in var/, which a fresh clone does not have yet.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASE_URL = f"sqlite:///{VAR_DIR / 'credo.sqlite3'}"
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

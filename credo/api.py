@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as InputError
 
+from credo.api_errors import describe
 from credo.catalogue.api import router as catalogue_router
 
 api = NinjaAPI(
@@ -53,7 +54,7 @@ def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
 @api.exception_handler(InputError)
 def malformed(request: HttpRequest, error: InputError) -> HttpResponse:
     """Input that does not fit the schema: each problem names where it is, e.g. 'query.limit: …'."""
-    problems = [f"{'.'.join(str(part) for part in e.get('loc', ()))}: {e.get('msg', 'invalid')}" for e in error.errors]
+    problems = [describe(e) for e in error.errors]
     return api.create_response(
         request, {"detail": problems[0] if problems else "Invalid input.", "problems": problems}, status=422
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,6 +39,11 @@ def catalogue(db: None) -> None:
 
 @pytest.mark.usefixtures("catalogue")
 @schema.include(method="GET").parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=int(os.environ.get("CREDO_CONTRACT_EXAMPLES", "25")),
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_read_endpoints_match_the_openapi_document(case: Any) -> None:
     case.call_and_validate()

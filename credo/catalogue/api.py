@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
@@ -12,13 +12,17 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Reply
 from ninja.security import django_auth
+from pydantic import StringConstraints, field_validator
 
+from credo.api_errors import NUL_FREE
 from credo.catalogue import access, services
 from credo.catalogue.forms import SearchForm
 from credo.catalogue.models import (
+    EvidenceKind,
     Framework,
     GroupKind,
     Level,
+    PortfolioTemplate,
     Qualification,
     QualificationKind,
     RuleGroup,
@@ -27,7 +31,7 @@ from credo.catalogue.models import (
     Unit,
 )
 from credo.catalogue.progression import QualificationProgress, progression_for
-from credo.catalogue.services import CriterionSpec, OutcomeSpec
+from credo.catalogue.services import CriterionSpec, OutcomeSpec, RequirementSpec, SectionSpec
 
 router = Router(tags=["catalogue"])
 
@@ -233,12 +237,30 @@ class OutcomeIn(Schema):
 
 
 class AchievedUnits(Schema):
+    # Ninja reads a repeated query parameter only into a plain list[str], so the item rule is
+    # checked here and stated in the schema by hand.
     unit: list[str] = Field(
-        default_factory=list, max_length=500, description="A unit reference the learner holds; repeat for each."
+        default_factory=list,
+        max_length=500,
+        description="A unit reference the learner holds; repeat for each.",
+        json_schema_extra={"items": {"type": "string", "maxLength": 100, "pattern": NUL_FREE}},
     )
+
+    @field_validator("unit")
+    @classmethod
+    def _each_unit_fits(cls, units: list[str]) -> list[str]:
+        for unit in units:
+            if "\x00" in unit or len(unit) > 100:
+                raise ValueError("each unit must be at most 100 characters, with no NUL characters")
+        return units
 
 
 MAX_OFFSET = 1_000_000
+
+
+# PostgreSQL cannot store or compare NUL characters, and no code or title contains one. As a
+# pattern the rule is in the OpenAPI document too, so clients know it before they send.
+SearchText = Annotated[str, StringConstraints(max_length=100, pattern=NUL_FREE)]
 
 
 class Page(Schema):
@@ -247,13 +269,13 @@ class Page(Schema):
 
 
 class SearchFilters(Page):
-    q: str = Field("", max_length=100, description="Part of a code or title.")
-    framework: str = ""
-    kind: str = ""
+    q: SearchText = Field("", description="Part of a code or title.")
+    framework: SearchText = Field("", description="A framework code, e.g. RQF.")
+    kind: SearchText = Field("", description="award, certificate, diploma or micro_credential.")
 
 
 class UnitFilters(Page):
-    q: str = Field("", max_length=100, description="Part of a unit reference or title.")
+    q: SearchText = Field("", description="Part of a unit reference or title.")
 
 
 # Serialisers --------------------------------------------------------------------------------------
@@ -604,3 +626,76 @@ def set_outcomes(request: HttpRequest, slug: str, payload: list[OutcomeIn]) -> U
     ]
     services.set_unit_outcomes(actor=request.user, unit=unit, outcomes=outcomes)
     return _unit_detail(unit)
+
+
+# Portfolio templates ------------------------------------------------------------------------------
+
+
+class RequirementIn(Schema):
+    kind: str = Field(description=f"One of: {', '.join(EvidenceKind.values)}.")
+    description: str
+    min_count: int = Field(1, description="How many pieces of this evidence, at least (1 or more).")
+    attestor_relationship: str = Field(
+        "", description="For an attestation, who writes it, e.g. 'a participant'; blank for other kinds."
+    )
+
+
+class SectionIn(Schema):
+    title: str
+    guidance: str = ""
+    min_words: int | None = None
+    max_words: int | None = None
+    sample: bool = Field(False, description="Written as an example, not taken from the specification.")
+    requirements: list[RequirementIn] = []
+
+
+class TemplateIn(Schema):
+    introduction: str = ""
+    sections: list[SectionIn] = Field(default_factory=list, description="In the order learners meet them.")
+
+
+@router.put(
+    "/qualifications/{slug}/versions/{version}/template",
+    auth=django_auth,
+    response={
+        200: QualificationDetail,
+        201: QualificationDetail,
+        401: Message,
+        403: Message,
+        404: Message,
+        422: Problems,
+    },
+    summary="Replace a draft's portfolio template: its introduction, and its sections in order with their evidence",
+)
+def replace_template(request: HttpRequest, slug: str, version: int, payload: TemplateIn) -> Reply[QualificationDetail]:
+    """All or nothing: if anything is wrong, every problem is listed and nothing changes.
+
+    201 when the draft had no template before, 200 when its template was replaced.
+    """
+    q = access.access_qualification_for_edit(request.user, slug, version)
+    existed = PortfolioTemplate.objects.filter(qualification=q).exists()
+    services.replace_portfolio_template(
+        actor=request.user,
+        qualification=q,
+        introduction=payload.introduction,
+        sections=[
+            SectionSpec(
+                title=s.title,
+                guidance=s.guidance,
+                min_words=s.min_words,
+                max_words=s.max_words,
+                is_sample=s.sample,
+                requirements=tuple(
+                    RequirementSpec(
+                        kind=r.kind,
+                        description=r.description,
+                        min_count=r.min_count,
+                        attestor_relationship=r.attestor_relationship,
+                    )
+                    for r in s.requirements
+                ),
+            )
+            for s in payload.sections
+        ],
+    )
+    return Reply(200 if existed else 201, _qualification_detail(q.pk))

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from credo.catalogue.models import Framework, GroupKind, Level, Qualification, QualificationKind, Unit
+from credo.catalogue.models import EvidenceKind, Framework, GroupKind, Level, Qualification, QualificationKind, Unit
 from credo.catalogue.services import CriterionSpec, OutcomeSpec
 
 
@@ -213,3 +213,42 @@ class ProgressionForm(forms.Form):
         field = self.fields["unit"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(u.code, f"{u.code} {u.title}") for u in units]
+
+
+# Portfolio templates ------------------------------------------------------------------------------
+
+
+class TemplateIntroductionForm(forms.Form):
+    introduction = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        label="Introduction",
+        help_text="What the portfolio is for and how learners should go about it.",
+    )
+
+
+class TemplateSectionForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Section title")
+    guidance = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Guidance for learners",
+    )
+    min_words = forms.IntegerField(min_value=1, required=False, label="Suggested length: at least (words)")
+    max_words = forms.IntegerField(min_value=1, required=False, label="Suggested length: at most (words)")
+
+
+class MoveSectionForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+class EvidenceRequirementForm(forms.Form):
+    kind = forms.ChoiceField(choices=EvidenceKind.choices, label="Kind of evidence")
+    description = forms.CharField(max_length=300, label="What the learner must give")
+    min_count = forms.IntegerField(min_value=1, max_value=32767, initial=1, label="How many, at least")
+    attestor_relationship = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Who attests",
+        help_text="For an attestation only: who writes it, e.g. “a participant”. Leave blank for other kinds.",
+    )

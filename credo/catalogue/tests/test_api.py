@@ -205,3 +205,11 @@ def test_outcomes_can_be_replaced_on_an_unpublished_unit(
     )
     assert response.status_code == 200
     assert response.json()["outcomes"][0]["criteria"][0]["number"] == "1.1"
+
+
+@pytest.mark.parametrize("path", ["/qualifications", "/units", "/progression"])
+def test_search_text_with_a_nul_character_is_refused(client: Client, small: SmallCatalogue, path: str) -> None:
+    name = "unit" if path == "/progression" else "q"
+    response = client.get(f"{API}{path}", {name: "Y/615\x008308"})
+    assert response.status_code == 422
+    assert "NUL characters" in response.json()["detail"]

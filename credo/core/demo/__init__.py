@@ -83,10 +83,12 @@ def load_demo() -> ImportReport:
 
 def logins() -> list[tuple[str, str]]:
     """(email, what they are) for every demo account, for `make demo` to print."""
+    names = dict(Organisation.objects.values_list("slug", "name"))
     rows = [(OPERATOR.email, "platform operator (Django admin at /operator/)")]
     for person in PEOPLE:
         if person.organisation and person.role:
-            rows.append((person.email, f"{Role(person.role).label} at {person.organisation}"))
+            organisation = names.get(person.organisation, person.organisation)
+            rows.append((person.email, f"{Role(person.role).label} at {organisation}"))
         else:
             rows.append((person.email, "outsider: belongs to no organisation"))
     return rows
