@@ -41,12 +41,12 @@ typecheck: venv
 	$(BIN)/lint-imports
 
 test-sqlite: venv
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(BIN)/pytest -n auto
 
 # On a machine without PostgreSQL this run is left out with a notice; in CI it is required.
 test-postgres: venv
 	@if $(PY) -m credo.core.dbcheck "$(TEST_POSTGRES_URL)"; then \
-		DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest; \
+		DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -n auto; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL is not reachable at $(TEST_POSTGRES_URL): CI needs it." >&2; exit 1; \
 	else \
