@@ -223,6 +223,18 @@ class UnitIn(Schema):
     guided_learning_hours: int | None = None
 
 
+class UnitPatch(Schema):
+    title: str | None = None
+    level: int | None = None
+    credits: int | None = Field(None, ge=0, le=1000)
+    guided_learning_hours: int | None = Field(None, ge=0, le=100_000)
+
+
+class CompetencyIn(Schema):
+    title: str = Field(max_length=250)
+    description: str = ""
+
+
 class CriterionIn(Schema):
     number: str
     text: str
@@ -554,6 +566,33 @@ def remove_unit(request: HttpRequest, slug: str, version: int, group_id: int, un
     return _qualification_detail(q.pk)
 
 
+@router.delete(
+    "/qualifications/{slug}/versions/{version}/rules/{group_id}",
+    auth=django_auth,
+    response={200: QualificationDetail, 401: Message, 403: Message, 404: Message, 422: Problems},
+    summary="Remove a rule group from a draft",
+)
+def remove_rule_group(request: HttpRequest, slug: str, version: int, group_id: int) -> QualificationDetail:
+    q = access.access_qualification_for_edit(request.user, slug, version)
+    group = get_object_or_404(RuleGroup, pk=group_id, qualification=q)
+    services.remove_rule_group(actor=request.user, group=group)
+    return _qualification_detail(q.pk)
+
+
+@router.put(
+    "/qualifications/{slug}/versions/{version}/competencies",
+    auth=django_auth,
+    response={200: QualificationDetail, 401: Message, 403: Message, 404: Message, 422: Problems},
+    summary="Replace a draft's competencies, numbered in the order given",
+)
+def set_competencies(request: HttpRequest, slug: str, version: int, payload: list[CompetencyIn]) -> QualificationDetail:
+    q = access.access_qualification_for_edit(request.user, slug, version)
+    services.set_competencies(
+        actor=request.user, qualification=q, competencies=[(c.title, c.description) for c in payload]
+    )
+    return _qualification_detail(q.pk)
+
+
 @router.post(
     "/qualifications/{slug}/versions/{version}/publish",
     auth=django_auth,
@@ -610,6 +649,20 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Reply[UnitDetail]:
         guided_learning_hours=payload.guided_learning_hours,
     )
     return Reply(201, _unit_detail(unit))
+
+
+@router.patch(
+    "/units/{slug}",
+    auth=django_auth,
+    response={200: UnitDetail, 401: Message, 403: Message, 404: Message, 422: Problems},
+    summary="Change a unit's details (refused once a published qualification uses it)",
+)
+def update_unit(request: HttpRequest, slug: str, payload: UnitPatch) -> UnitDetail:
+    unit = access.access_unit_for_edit(request.user, slug)
+    changes: dict[str, Any] = payload.dict(exclude_unset=True)
+    if "level" in changes:
+        changes["level"] = _level(unit.framework, changes["level"])
+    return _unit_detail(services.update_unit(actor=request.user, unit=unit, **changes))
 
 
 @router.put(

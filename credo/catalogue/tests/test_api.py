@@ -163,6 +163,9 @@ WRITES: list[tuple[str, str, Callable[[SmallCatalogue], dict[str, Any] | list[An
     ),
     ("delete", "/qualifications/{award}/versions/1/rules/{group}/units/{unit}", lambda s: None),
     ("post", "/qualifications/{award}/versions/1/publish", lambda s: None),
+    ("delete", "/qualifications/{award}/versions/1/rules/{group}", lambda s: None),
+    ("put", "/qualifications/{award}/versions/1/competencies", lambda s: [{"title": "C"}]),
+    ("patch", "/units/{unit}", lambda s: {"title": "Renamed"}),
     ("post", "/qualifications/{award}/versions/1/new-version", lambda s: None),
     ("post", "/qualifications/{award}/versions/1/withdraw", lambda s: {"reason": "because"}),
     (
@@ -213,3 +216,46 @@ def test_search_text_with_a_nul_character_is_refused(client: Client, small: Smal
     response = client.get(f"{API}{path}", {name: "Y/615\x008308"})
     assert response.status_code == 422
     assert "NUL characters" in response.json()["detail"]
+
+
+def test_a_draft_micro_credential_gets_competencies_and_a_unit_is_renamed_through_the_api(
+    client_for: ClientFor, catalogue_admin: User, awarding_body: Organisation
+) -> None:
+    client = client_for(catalogue_admin)
+    draft = make_qualification(catalogue_admin, awarding_body, "7000008", "Draft")
+    body = [{"title": "Facilitate groups", "description": "Runs hui and workshops"}, {"title": "Reflect"}]
+    response = client.put(
+        f"{API}/qualifications/{draft.slug}/versions/1/competencies", body, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert [(c["number"], c["title"]) for c in response.json()["competencies"]] == [
+        (1, "Facilitate groups"),
+        (2, "Reflect"),
+    ]
+    unit = make_unit(catalogue_admin, awarding_body, "7000400", "Fresh")
+    renamed = client.patch(
+        f"{API}/units/{unit.slug}", {"title": "Renamed", "level": 2}, content_type="application/json"
+    )
+    assert renamed.status_code == 200
+    assert (renamed.json()["title"], renamed.json()["level"]) == ("Renamed", 2)
+
+
+def test_a_unit_in_a_published_qualification_cannot_be_renamed(
+    client_for: ClientFor, catalogue_admin: User, small: SmallCatalogue
+) -> None:
+    response = client_for(catalogue_admin).patch(
+        f"{API}/units/{small.shared_units[0].slug}", {"title": "Renamed"}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert "a new unit reference number" in response.json()["detail"]
+
+
+def test_a_rule_group_is_removed_from_a_draft(
+    client_for: ClientFor, catalogue_admin: User, small: SmallCatalogue
+) -> None:
+    client = client_for(catalogue_admin)
+    draft = client.post(f"{API}/qualifications/{small.award.slug}/versions/1/new-version").json()
+    group_id = draft["rules"][0]["id"]
+    response = client.delete(f"{API}/qualifications/{small.award.slug}/versions/2/rules/{group_id}")
+    assert response.status_code == 200
+    assert response.json()["rules"] == []
