@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from django import forms
 
@@ -19,16 +20,39 @@ class SearchForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "All types"), *QualificationKind.choices], required=False)
 
 
-class _LevelChoiceMixin:
-    fields: dict[str, forms.Field]
+class _CodedEntryForm(forms.ModelForm[Any]):
+    """A qualification or unit: its code is checked by its framework's rules, its level must be
+    one of that framework's, and once it exists its code and framework never change."""
 
-    def _choice_field(self, name: str) -> forms.ModelChoiceField[Any]:
-        field = self.fields[name]
-        assert isinstance(field, forms.ModelChoiceField)
-        return field
+    #: The framework's check for this kind of code: qualification numbers or unit references.
+    code_rule: ClassVar[Callable[[Framework, str], str | None]]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        level = self.fields["level"]
+        assert isinstance(level, forms.ModelChoiceField)
+        level.queryset = Level.objects.select_related("framework")
+        if self.instance.pk:
+            del self.fields["code"]
+            del self.fields["framework"]
+            level.queryset = Level.objects.filter(framework=self.instance.framework)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        framework = data.get("framework") or getattr(self.instance, "framework", None)
+        code = data.get("code")
+        if framework and code and (problem := type(self).code_rule(framework, code)):
+            self.add_error("code", problem)
+        level = data.get("level")
+        if framework and level and level.framework_id != framework.pk:
+            self.add_error("level", f"{level} is not a level of {framework}.")
+        return data
+
+    def validate_unique(self) -> None:
+        """The service checks that a code is free, and says so in words (it knows about versions)."""
 
 
-class QualificationForm(_LevelChoiceMixin, forms.ModelForm[Qualification]):
+class QualificationForm(_CodedEntryForm):
     class Meta:
         model = Qualification
         fields = (
@@ -45,57 +69,16 @@ class QualificationForm(_LevelChoiceMixin, forms.ModelForm[Qualification]):
         )
         help_texts = {"code": "An Ofqual number such as 603/1939/2 for RQF; your own code for other frameworks."}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._choice_field("level").queryset = Level.objects.select_related("framework")
-        if self.instance.pk:
-            # A qualification's code and framework are its identity: they never change.
-            del self.fields["code"]
-            del self.fields["framework"]
-            self._choice_field("level").queryset = Level.objects.filter(framework=self.instance.framework)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        framework = data.get("framework") or getattr(self.instance, "framework", None)
-        code = data.get("code")
-        if framework and code and (problem := framework.qualification_code_problem(code)):
-            self.add_error("code", problem)
-        level = data.get("level")
-        if framework and level and level.framework_id != framework.pk:
-            self.add_error("level", f"{level} is not a level of {framework}.")
-        return data
-
-    def validate_unique(self) -> None:
-        """Uniqueness is the service's to check (it knows about versions)."""
+    code_rule = Framework.qualification_code_problem
 
 
-class UnitForm(_LevelChoiceMixin, forms.ModelForm[Unit]):
+class UnitForm(_CodedEntryForm):
     class Meta:
         model = Unit
         fields = ("code", "title", "framework", "level", "credits", "guided_learning_hours")
         help_texts = {"code": "An Ofqual unit reference number such as Y/615/8308 for RQF."}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._choice_field("level").queryset = Level.objects.select_related("framework")
-        if self.instance.pk:
-            del self.fields["code"]
-            del self.fields["framework"]
-            self._choice_field("level").queryset = Level.objects.filter(framework=self.instance.framework)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        framework = data.get("framework") or getattr(self.instance, "framework", None)
-        code = data.get("code")
-        if framework and code and (problem := framework.unit_code_problem(code)):
-            self.add_error("code", problem)
-        level = data.get("level")
-        if framework and level and level.framework_id != framework.pk:
-            self.add_error("level", f"{level} is not a level of {framework}.")
-        return data
-
-    def validate_unique(self) -> None:
-        """The service reports a code already in use, in words."""
+    code_rule = Framework.unit_code_problem
 
 
 class RuleGroupForm(forms.Form):
