@@ -53,6 +53,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if nextitem is not None and "live_demo" in getattr(item, "fixturenames", ()):
         with item.config.stash[blocking_manager_key].unblock():
             triggers.install(connection)
+            # This opened a connection of its own after the test's was closed; leaving it
+            # open would stop PostgreSQL dropping the test database at the end of the run.
+            connection.close()
     return result
 
 
