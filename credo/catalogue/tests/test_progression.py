@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from credo.accounts.models import Organisation, User
 from credo.catalogue import services
@@ -80,3 +82,25 @@ def test_progression_reads_a_fixed_number_of_queries(
 ) -> None:
     with django_assert_max_num_queries(4):  # type: ignore[operator]  # pytest-django's fixture is callable
         progression_for([u.code for u in small.shared_units])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    held=st.sets(st.integers(min_value=0, max_value=7)),
+    strangers=st.sets(st.sampled_from(["Y/999/9999", "A/000/0000"])),
+)
+def test_completion_matches_the_rules_of_combination_for_any_set_of_units(
+    small: SmallCatalogue, held: set[int], strangers: set[str]
+) -> None:
+    """Independent oracle: the Award needs all 3 shared units; the Certificate needs those, its 2
+    own units and any 2 of the 3 options. Units from nowhere change nothing."""
+    units = small.shared_units + small.certificate_only_units + small.optional_units
+    codes = {units[i].code for i in held} | strangers
+    shared = {u.code for u in small.shared_units}
+    own = {u.code for u in small.certificate_only_units}
+    options = {u.code for u in small.optional_units}
+    results = {p.qualification.code: p for p in progression_for(codes)}
+    assert results[small.award.code].complete == (shared <= codes)
+    assert results[small.certificate.code].complete == (shared | own <= codes and len(options & codes) >= 2)
+    needed = {u.code for u in results[small.certificate.code].units_needed}
+    assert needed == (shared | own) - codes
