@@ -31,6 +31,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The public address of this installation, used in emails and, later, credential URLs.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Issuers' private signing keys are stored encrypted under this key-encryption key
+# (32 bytes, urlsafe base64; `python -m credo.credentials.kek` prints a new one). Keep it
+# out of the database and its backups: whoever holds both can sign as every issuer.
+# Outside production an unset value falls back to a key derived from SECRET_KEY.
+KEY_ENCRYPTION_KEY = env_str("CREDO_KEY_ENCRYPTION_KEY")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("organisations/", include("credo.accounts.urls")),
     path("catalogue/", include("credo.catalogue.urls")),
+    path("", include("credo.credentials.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]

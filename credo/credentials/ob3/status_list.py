@@ -49,6 +49,9 @@ class Bitstring:
         else:
             self._bits[byte] &= ~(1 << bit) & 0xFF
 
+    def to_bytes(self) -> bytes:
+        return bytes(self._bits)
+
     def encode(self) -> str:
         compressed = gzip.compress(bytes(self._bits), compresslevel=9, mtime=0)
         return "u" + base64.urlsafe_b64encode(compressed).decode("ascii").rstrip("=")

@@ -1,0 +1,258 @@
+"""Issuing credentials for attainments: one at a time, or in resumable batches.
+
+Idempotent by construction: an attainment has at most one current credential
+(a database constraint), and a batch only picks attainments that have none.
+Each chunk of a batch commits as a whole, so a crash leaves either the
+chunk's credentials, all of them with their status slots, or none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from credo.audit.services import record_event
+from credo.credentials import links
+from credo.credentials.models import (
+    AchievementKind,
+    Attainment,
+    Credential,
+    CredentialKind,
+    CredentialState,
+    Issuer,
+    SigningKey,
+)
+from credo.credentials.ob3 import compose, proofs
+from credo.credentials.services.achievements import as_ob3
+from credo.credentials.services.issuers import active_key, signing_key_for
+from credo.credentials.services.notify import tell_learner
+from credo.credentials.services.status import allocate_slots, entries_for
+
+CHUNK = 250
+_HAS_CURRENT_CREDENTIAL = Exists(Credential.objects.filter(attainment=OuterRef("pk"), superseded_at__isnull=True))
+
+
+def issuer_profile(issuer: Issuer, controller: str) -> compose.Profile:
+    return compose.Profile(
+        id=controller,
+        name=issuer.name,
+        url=issuer.url,
+        email=issuer.email,
+        description=issuer.description,
+        image=issuer.image_url,
+    )
+
+
+def learner_of(user: Any) -> compose.Learner:
+    # A fresh salt per credential: the same email hashes differently in each, so
+    # credentials cannot be linked to each other by their hashes.
+    return compose.Learner(name=user.full_name or user.email, email=user.email, salt=secrets.token_hex(8))
+
+
+def _at_midday(day: Any) -> datetime:
+    return timezone.make_aware(datetime(day.year, day.month, day.day, 12), timezone.get_default_timezone())
+
+
+def _compose_and_sign(
+    attainment: Attainment, credential: Credential, key_row: SigningKey, key: Any, now: datetime
+) -> None:
+    achievement = attainment.achievement
+    profile = issuer_profile(achievement.issuer, key.controller)
+    facts = compose.CredentialFacts(
+        id=credential.urn,
+        issuer=profile,
+        valid_from=now,
+        valid_until=credential.valid_until,
+        awarded=_at_midday(attainment.attained_on),
+        name=achievement.name,
+        status=entries_for(achievement.issuer, credential.status_list_number, credential.status_index),
+    )
+    unsigned = compose.achievement_credential(facts, learner_of(attainment.learner), as_ob3(achievement, profile))
+    credential.issued_json = json.dumps(proofs.sign(unsigned, key, now), ensure_ascii=False)
+    credential.signing_key = key_row
+
+
+def _new_credential(attainment: Attainment, slot: tuple[int, int], now: datetime) -> Credential:
+    days = attainment.achievement.valid_for_days
+    return Credential(
+        kind=CredentialKind.ACHIEVEMENT,
+        issuer=attainment.achievement.issuer,
+        learner=attainment.learner,
+        attainment=attainment,
+        issued_at=now,
+        valid_until=now + timedelta(days=days) if days else None,
+        status_list_number=slot[0],
+        status_index=slot[1],
+    )
+
+
+def _issue_chunk(issuer: Issuer, attainment_ids: Sequence[int], *, actor: Any) -> list[Credential]:
+    with transaction.atomic():
+        # Locking the status list first serialises issuance per issuer, so the
+        # "still has no credential" check below cannot race another batch.
+        slots_needed = list(
+            Attainment.objects.filter(pk__in=attainment_ids, achievement__issuer=issuer)
+            .exclude(_HAS_CURRENT_CREDENTIAL)
+            .select_related("achievement__issuer__organisation", "learner")
+            .order_by("pk")
+        )
+        if not slots_needed:
+            return []
+        slots = allocate_slots(issuer, len(slots_needed))
+        pending = list(
+            Attainment.objects.filter(pk__in=[a.pk for a in slots_needed])
+            .exclude(_HAS_CURRENT_CREDENTIAL)
+            .select_related("achievement__issuer__organisation", "learner")
+            .order_by("pk")
+        )
+        key_row = active_key(issuer)
+        key = signing_key_for(issuer, key_row)
+        now = timezone.now()
+        credentials = []
+        for attainment, slot in zip(pending, slots, strict=False):
+            credential = _new_credential(attainment, slot, now)
+            _compose_and_sign(attainment, credential, key_row, key, now)
+            credentials.append(credential)
+        Credential.objects.bulk_create(credentials)
+        for credential in credentials:
+            tell_learner(credential, "issued")
+        record_event(
+            actor=actor,
+            action="credentials.issued",
+            organisation_id=issuer.organisation_id,
+            details={
+                "count": len(credentials),
+                "credentials": [str(c.public_id) for c in credentials],
+                "attainments": [c.attainment_id for c in credentials],
+            },
+        )
+    return credentials
+
+
+def issue_credential(attainment: Attainment, *, actor: Any = "system") -> Credential:
+    """The attainment's current credential, issued now if it has none (safe to call twice)."""
+    existing = attainment.credentials.filter(superseded_at__isnull=True).first()
+    if existing:
+        return existing
+    # Issued concurrently by someone else? Then the constraint refused ours: read theirs.
+    with contextlib.suppress(IntegrityError):
+        _issue_chunk(attainment.achievement.issuer, [attainment.pk], actor=actor)
+    return attainment.credentials.get(superseded_at__isnull=True)
+
+
+def issue_pending(issuer: Issuer, *, actor: Any = "system", attainment_ids: Iterable[int] | None = None) -> int:
+    """Issue every attainment of ``issuer`` that has no current credential; returns how many were issued.
+
+    Runs chunk by chunk; if it stops part way (a crash, a deploy), running it
+    again carries on where it stopped, with no duplicates and no gaps.
+    """
+    queryset = Attainment.objects.filter(achievement__issuer=issuer).exclude(_HAS_CURRENT_CREDENTIAL)
+    if attainment_ids is not None:
+        queryset = queryset.filter(pk__in=list(attainment_ids))
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    issued = 0
+    for start in range(0, len(ids), CHUNK):
+        issued += len(_issue_chunk(issuer, ids[start : start + CHUNK], actor=actor))
+    return issued
+
+
+def reissue(credential: Credential, *, actor: Any, reason: str) -> Credential:
+    """Replace a credential after a correction (a name change): the old one is revoked, a new one issued."""
+    from credo.credentials.services.status import revoke
+
+    if credential.kind != CredentialKind.ACHIEVEMENT or credential.attainment is None:
+        raise ValidationError("Transcripts are re-issued by issuing a new transcript.")
+    if credential.superseded_at:
+        raise ValidationError("This credential has already been replaced.")
+    with transaction.atomic():
+        revoke(credential, actor=actor, reason=f"Replaced by a corrected credential: {reason}")
+        Credential.objects.filter(pk=credential.pk).update(superseded_at=timezone.now())
+        new = issue_credential(credential.attainment, actor=actor)
+        Credential.objects.filter(pk=credential.pk).update(replaced_by=new)
+    return new
+
+
+def issue_transcript(learner: Any, issuer: Issuer, *, actor: Any = "system") -> Credential:
+    """A CLR 2.0 transcript of the learner's current credentials from ``issuer``, replacing an older one."""
+    included = list(
+        Credential.objects.filter(
+            learner=learner, issuer=issuer, kind=CredentialKind.ACHIEVEMENT, superseded_at__isnull=True
+        )
+        .exclude(state=CredentialState.REVOKED)
+        .select_related("attainment__achievement")
+        .prefetch_related("attainment__components__achievement")
+        .order_by("attainment__attained_on", "pk")
+    )
+    if not included:
+        raise ValidationError(f"{learner.email} holds no credentials from {issuer} to put in a transcript.")
+    with transaction.atomic():
+        previous = (
+            Credential.objects.select_for_update()
+            .filter(learner=learner, issuer=issuer, kind=CredentialKind.TRANSCRIPT, superseded_at__isnull=True)
+            .first()
+        )
+        if previous is not None:
+            from credo.credentials.services.status import revoke
+
+            revoke(previous, actor=actor, reason="Replaced by an updated transcript.")
+            Credential.objects.filter(pk=previous.pk).update(superseded_at=timezone.now())
+        (slot,) = allocate_slots(issuer, 1)
+        key_row = active_key(issuer)
+        key = signing_key_for(issuer, key_row)
+        now = timezone.now()
+        transcript = Credential(
+            kind=CredentialKind.TRANSCRIPT,
+            issuer=issuer,
+            learner=learner,
+            issued_at=now,
+            status_list_number=slot[0],
+            status_index=slot[1],
+            signing_key=key_row,
+        )
+        profile = issuer_profile(issuer, key.controller)
+        achievements = [c.attainment.achievement for c in included if c.attainment]
+        associations = [
+            compose.Association(
+                links.achievement_url(c.attainment.achievement.public_id),
+                links.achievement_url(part.achievement.public_id),
+            )
+            for c in included
+            if c.attainment and c.attainment.achievement.kind != AchievementKind.UNIT
+            for part in c.attainment.components.all()
+        ]
+        facts = compose.CredentialFacts(
+            id=transcript.urn,
+            issuer=profile,
+            valid_from=now,
+            name=f"Transcript from {issuer.name}",
+            status=entries_for(issuer, slot[0], slot[1]),
+        )
+        unsigned = compose.clr_credential(
+            facts,
+            learner_of(learner),
+            [json.loads(c.issued_json) for c in included],
+            [as_ob3(a, profile) for a in achievements],
+            associations,
+        )
+        transcript.issued_json = json.dumps(proofs.sign(unsigned, key, now), ensure_ascii=False)
+        transcript.save()
+        if previous is not None:
+            Credential.objects.filter(pk=previous.pk).update(replaced_by=transcript)
+        record_event(
+            actor=actor,
+            action="credentials.transcript_issued",
+            obj=transcript,
+            organisation_id=issuer.organisation_id,
+            details={"learner": learner.email, "credentials": [str(c.public_id) for c in included]},
+        )
+        tell_learner(transcript, "issued")
+    return transcript
