@@ -282,3 +282,26 @@ class TestTranscripts:
     def test_no_transcript_without_credentials(self, issuer: Issuer, learner: User) -> None:
         with pytest.raises(ValidationError, match="holds no credentials"):
             issuance.issue_transcript(learner, issuer)
+
+
+class TestSystemCheck:
+    def test_an_issuer_that_cannot_sign_is_warned_about(self, issuer: Issuer, settings: Any) -> None:
+        from credo.credentials.checks import issuers_can_sign
+
+        assert issuers_can_sign() == []
+        settings.KEY_ENCRYPTION_KEY = "B" * 43
+        (warning,) = issuers_can_sign()
+        assert warning.id == "credentials.W002"
+        assert "cannot be issued" in warning.msg
+        issuer.keys.update(retired_at="2025-01-01T00:00:00Z")
+        settings.KEY_ENCRYPTION_KEY = ""
+        (warning,) = issuers_can_sign()
+        assert "has no active signing key" in warning.msg
+
+    def test_production_without_a_key_encryption_key_is_warned_about(self, issuer: Issuer, settings: Any) -> None:
+        from credo.credentials.checks import issuers_can_sign
+
+        settings.PRODUCTION = True
+        settings.KEY_ENCRYPTION_KEY = ""
+        (warning,) = issuers_can_sign()
+        assert warning.id == "credentials.W001"
