@@ -10,7 +10,7 @@ PY := $(BIN)/python
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test venv lint typecheck test-sqlite test-postgres chromium bench lock clean
+.PHONY: demo test venv lint typecheck test-sqlite test-postgres chromium interop bench lock clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ demo: venv
 	$(PY) manage.py runserver 127.0.0.1:8000 --noreload
 
 ## make test: lint, type checks, import rules, then the suite on SQLite and on PostgreSQL.
-test: venv chromium lint typecheck test-sqlite test-postgres
+test: venv chromium interop lint typecheck test-sqlite test-postgres
 
 lint: venv
 	$(BIN)/ruff check .
@@ -60,6 +60,20 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
+
+# The interoperability gate verifies credo's credentials with the Digital Credentials
+# Consortium's JavaScript libraries (pinned in interop/package-lock.json), offline.
+INTEROP_INSTALLED := interop/node_modules/.installed
+$(INTEROP_INSTALLED): interop/package.json interop/package-lock.json
+	@if ! command -v npm >/dev/null; then \
+		echo "Installing Debian's nodejs and npm for the interoperability tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
+	cd interop && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+interop: $(INTEROP_INSTALLED)
 
 ## make bench: speed figures (not part of the tests).
 bench: venv
