@@ -97,28 +97,23 @@ def _new_credential(attainment: Attainment, slot: tuple[int, int], now: datetime
 
 def _issue_chunk(issuer: Issuer, attainment_ids: Sequence[int], *, actor: Any) -> list[Credential]:
     with transaction.atomic():
-        # Locking the status list first serialises issuance per issuer, so the
-        # "still has no credential" check below cannot race another batch.
-        slots_needed = list(
+        # Lock the issuer first: issuance queues per issuer, so the "still has no
+        # credential" check below cannot race another batch.
+        Issuer.objects.select_for_update().filter(pk=issuer.pk).first()
+        pending = list(
             Attainment.objects.filter(pk__in=attainment_ids, achievement__issuer=issuer)
             .exclude(_HAS_CURRENT_CREDENTIAL)
             .select_related("achievement__issuer__organisation", "learner")
             .order_by("pk")
         )
-        if not slots_needed:
+        if not pending:
             return []
-        slots = allocate_slots(issuer, len(slots_needed))
-        pending = list(
-            Attainment.objects.filter(pk__in=[a.pk for a in slots_needed])
-            .exclude(_HAS_CURRENT_CREDENTIAL)
-            .select_related("achievement__issuer__organisation", "learner")
-            .order_by("pk")
-        )
+        slots = allocate_slots(issuer, len(pending))
         key_row = active_key(issuer)
         key = signing_key_for(issuer, key_row)
         now = timezone.now()
         credentials = []
-        for attainment, slot in zip(pending, slots, strict=False):
+        for attainment, slot in zip(pending, slots, strict=True):
             credential = _new_credential(attainment, slot, now)
             _compose_and_sign(attainment, credential, key_row, key, now)
             credentials.append(credential)
