@@ -16,6 +16,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.utils import timezone
 
+from credo.credentials import links
 from credo.credentials.models import Issuer, StatusList
 from credo.credentials.ob3 import keys as ob3_keys
 from credo.credentials.ob3.canonical import Limits
@@ -24,6 +25,7 @@ from credo.credentials.ob3.errors import CredentialError
 from credo.credentials.ob3.proofs import verify as verify_proof
 from credo.credentials.ob3.schemas import achievement_credential_problems
 from credo.credentials.ob3.status_list import status_bit
+from credo.credentials.services.status import status_list_json
 
 MAX_BYTES = 1_000_000
 PUBLIC_LIMITS = Limits(max_quads=20_000, max_blank_nodes=1_000, max_alike_blank_nodes=8)
@@ -131,8 +133,6 @@ def _check_dates(report: Report, document: dict[str, Any], now: datetime) -> Non
 
 
 def _own_status_list(url: str) -> StatusList | None:
-    from credo.credentials import links
-
     prefix = f"{links.site()}/status/"
     if not url.startswith(prefix):
         return None
@@ -144,8 +144,6 @@ def _own_status_list(url: str) -> StatusList | None:
 
 
 def _check_status(report: Report, document: dict[str, Any]) -> None:
-    from credo.credentials.services.status import status_list_json
-
     entries = document.get("credentialStatus") or []
     entries = entries if isinstance(entries, list) else [entries]
     if not entries:

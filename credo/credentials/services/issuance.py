@@ -35,7 +35,7 @@ from credo.credentials.ob3 import compose, proofs
 from credo.credentials.services.achievements import as_ob3
 from credo.credentials.services.issuers import active_key, signing_key_for
 from credo.credentials.services.notify import tell_learner
-from credo.credentials.services.status import allocate_slots, entries_for
+from credo.credentials.services.status import allocate_slots, entries_for, revoke
 
 CHUNK = 250
 _HAS_CURRENT_CREDENTIAL = Exists(Credential.objects.filter(attainment=OuterRef("pk"), superseded_at__isnull=True))
@@ -162,8 +162,6 @@ def issue_pending(issuer: Issuer, *, actor: Any = "system", attainment_ids: Iter
 
 def reissue(credential: Credential, *, actor: Any, reason: str) -> Credential:
     """Replace a credential after a correction (a name change): the old one is revoked, a new one issued."""
-    from credo.credentials.services.status import revoke
-
     if credential.kind != CredentialKind.ACHIEVEMENT or credential.attainment is None:
         raise ValidationError("Transcripts are re-issued by issuing a new transcript.")
     if credential.superseded_at:
@@ -196,8 +194,6 @@ def issue_transcript(learner: Any, issuer: Issuer, *, actor: Any = "system") -> 
             .first()
         )
         if previous is not None:
-            from credo.credentials.services.status import revoke
-
             revoke(previous, actor=actor, reason="Replaced by an updated transcript.")
             Credential.objects.filter(pk=previous.pk).update(superseded_at=timezone.now())
         (slot,) = allocate_slots(issuer, 1)
