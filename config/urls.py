@@ -9,6 +9,7 @@ urlpatterns = [
     path("organisations/", include("credo.accounts.urls")),
     path("catalogue/", include("credo.catalogue.urls")),
     path("", include("credo.credentials.urls")),
+    path("issuing/", include("credo.credentials.urls_issuing")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from credo.accounts.models import Membership, Organisation, Role
 from credo.catalogue.models import CentreApproval, Qualification, Status
 from credo.catalogue.services import CATALOGUE_OWNER_KINDS
+from credo.credentials.models import Issuer
 
 
 @dataclass
@@ -50,6 +51,7 @@ def _approved_qualifications(organisation: Organisation) -> list[Qualification]:
 def panels_for(user: Any) -> list[RolePanel]:
     memberships = Membership.objects.for_user(user).select_related("organisation")
     panels: list[RolePanel] = []
+    issuing = set(Issuer.objects.filter(organisation__memberships__user=user).values_list("organisation_id", flat=True))
     for membership in memberships:
         org = membership.organisation
         role = Role(membership.role)
@@ -65,6 +67,8 @@ def panels_for(user: Any) -> list[RolePanel]:
                 panel.items = list(
                     Qualification.objects.filter(owner=org).select_related("level").order_by("code", "-version")
                 )
+        if role in (Role.PROGRAMME_ADMIN, Role.RATIFIER) and org.pk in issuing:
+            panel.links.append(Link("Issue credentials", reverse("issuing:home", kwargs={"slug": org.slug})))
         if org.kind not in CATALOGUE_OWNER_KINDS and role != Role.LEARNER and not panel.items:
             panel.items_heading = "Approved to deliver"
             panel.items = _approved_qualifications(org)

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from credo.accounts.access import organisations_where
 from credo.accounts.models import Role
-from credo.credentials.models import Credential, Issuer, StatusList
+from credo.credentials.models import Achievement, AwardBatch, Credential, Issuer, StatusList
 
 ISSUER_STAFF = [Role.PROGRAMME_ADMIN, Role.RATIFIER]
 
@@ -60,3 +61,68 @@ def credential_for_issuer_staff(user: Any, public_id: str) -> Credential:
     if not is_issuer_staff(user, credential.issuer):
         raise PermissionDenied(f"Only {credential.issuer}'s programme admins and ratifiers can change its credentials.")
     return credential
+
+
+def issuer_for_staff(user: Any, slug: str) -> Issuer:
+    """The issuer, for its own programme admins and ratifiers; others learn nothing of its staff pages."""
+    issuer = Issuer.objects.select_related("organisation").filter(organisation__slug=slug).first()
+    if issuer is None or not getattr(user, "is_authenticated", False):
+        raise Http404("No such issuer.")
+    if not is_issuer_staff(user, issuer):
+        raise PermissionDenied(f"Only {issuer}'s programme admins and ratifiers manage its credentials.")
+    return issuer
+
+
+def credential_of_issuer(issuer: Issuer, public_id: str) -> Credential:
+    """One of the issuer's credentials, for a staff page already checked with ``issuer_for_staff``."""
+    credential = (
+        Credential.objects.select_related("learner", "attainment__achievement", "replaced_by", "signing_key")
+        .filter(issuer=issuer, public_id=public_id)
+        .first()
+    )
+    if credential is None:
+        raise Http404("No such credential.")
+    return credential
+
+
+def award_batch_of_issuer(issuer: Issuer, batch_id: int) -> AwardBatch:
+    batch = AwardBatch.objects.filter(issuer=issuer, pk=batch_id).select_related("uploaded_by").first()
+    if batch is None:
+        raise Http404("No such upload.")
+    return batch
+
+
+def public_achievement(public_id: str) -> Achievement:
+    """An achievement's page and badge: public, since every credential for it links there."""
+    achievement = Achievement.objects.select_related("issuer__organisation").filter(public_id=public_id).first()
+    if achievement is None:
+        raise Http404("No such achievement.")
+    return achievement
+
+
+def learner_credentials(user: Any) -> QuerySet[Credential]:
+    """The signed-in person's own credentials, newest first; nothing for anyone signed out."""
+    if not getattr(user, "is_authenticated", False):
+        return Credential.objects.none()
+    return (
+        Credential.objects.filter(learner=user)
+        .select_related("issuer__organisation", "attainment__achievement", "replaced_by")
+        .order_by("-issued_at", "-pk")
+    )
+
+
+def credential_for_learner(user: Any, public_id: str) -> Credential:
+    """A credential whose sharing only its learner decides: issuer staff may look but not change it (403);
+    to anyone else it does not exist (404), public or not."""
+    credential = (
+        Credential.objects.select_related("issuer__organisation", "learner", "attainment__achievement")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if credential is None or not getattr(user, "is_authenticated", False):
+        raise Http404("No such credential.")
+    if user == credential.learner:
+        return credential
+    if is_issuer_staff(user, credential.issuer):
+        raise PermissionDenied("Only the learner decides whether their credential is public.")
+    raise Http404("No such credential.")

@@ -245,3 +245,25 @@ class Credential(models.Model):
     @property
     def urn(self) -> str:
         return f"urn:uuid:{self.public_id}"
+
+
+class AwardBatchState(models.TextChoices):
+    PREVIEWED = "previewed", "Checked, waiting for confirmation"
+    APPLIED = "applied", "Awarded"
+    DISCARDED = "discarded", "Discarded"
+
+
+class AwardBatch(models.Model):
+    """An uploaded CSV of awards: kept as uploaded, checked, previewed, then applied all at once or not at all."""
+
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="award_batches")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=200)
+    csv_text = models.TextField()
+    row_count = models.PositiveIntegerField()
+    state = models.CharField(max_length=12, choices=AwardBatchState.choices, default=AwardBatchState.PREVIEWED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Award batch {self.pk} ({self.file_name}, {self.row_count} rows)"

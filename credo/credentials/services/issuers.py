@@ -150,3 +150,29 @@ def problems_signing(issuer: Issuer) -> list[str]:
     except kek.KeyEncryptionError as error:
         return [f"{issuer}'s signing key cannot be opened: {error}"]
     return []
+
+
+PROFILE_FIELDS = ("name", "url", "email", "description", "image_url")
+
+
+@transaction.atomic
+def update_issuer_profile(issuer: Issuer, *, actor: Any, **fields: str) -> Issuer:
+    """Change what new credentials say about their issuer; credentials already issued keep what they said."""
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Not part of an issuer profile: {', '.join(sorted(unknown))}.")
+    before = {name: getattr(issuer, name) for name in fields}
+    for name, value in fields.items():
+        setattr(issuer, name, value.strip())
+    issuer.full_clean(exclude=["did"])
+    changed = {name: [before[name], getattr(issuer, name)] for name in fields if before[name] != getattr(issuer, name)}
+    if changed:
+        issuer.save(update_fields=list(changed))
+        record_event(
+            actor=actor,
+            action="credentials.issuer_profile_changed",
+            obj=issuer,
+            organisation_id=issuer.organisation_id,
+            details={"changed": changed},
+        )
+    return issuer
