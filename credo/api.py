@@ -14,18 +14,21 @@ from ninja.errors import ValidationError as InputError
 
 from credo.api_errors import describe
 from credo.catalogue.api import router as catalogue_router
+from credo.credentials.api import router as credentials_router
 
 api = NinjaAPI(
     title="credo API",
     version="1",
     description=(
-        "The catalogue (qualifications, units, rules of combination, progression) of a credo installation. "
+        "The catalogue (qualifications, units, rules of combination, progression) and the verifiable "
+        "credentials (achievements, attainments, credentials, revocation, verification) of a credo installation. "
         "Reading published entries needs no sign-in; changes need a signed-in session of a programme admin "
         "of the owning organisation, and a CSRF token."
     ),
     urls_namespace="api",
 )
 api.add_router("/catalogue", catalogue_router)
+api.add_router("/credentials", credentials_router)
 
 
 def _messages(error: ValidationError) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, settings
 from credo.accounts.models import OrganisationKind
 from credo.accounts.tests.factories import OrganisationFactory, UserFactory
 from credo.catalogue.tests.builders import build_small_catalogue
+from credo.credentials.services import achievement_for_unit, create_issuer, issue_credential, record_attainment
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
@@ -34,7 +36,18 @@ def _keep_the_test_connection_open() -> Iterator[None]:
 @pytest.fixture
 def catalogue(db: None) -> None:
     owner = OrganisationFactory(slug="contract-awards", kind=OrganisationKind.AWARDING_BODY)
-    build_small_catalogue(UserFactory(), owner)
+    small = build_small_catalogue(UserFactory(), owner)
+    # An issued credential, so the credentials endpoints list real achievements, not just an empty list.
+    create_issuer(owner, actor="system", email="certificates@contract.example")
+    achievement = achievement_for_unit(small.shared_units[0])
+    attainment = record_attainment(
+        learner=UserFactory(),
+        achievement=achievement,
+        route="direct_award",
+        attained_on=date(2025, 1, 1),
+        decided_by="system",
+    )
+    issue_credential(attainment)
 
 
 @pytest.mark.usefixtures("catalogue")
