@@ -42,5 +42,8 @@ def credential_json(request: HttpRequest, public_id: str) -> HttpResponse:
     """The exact JSON that was issued, byte for byte."""
     credential = access.viewable_credential(request.user, public_id)
     response = _document(credential.issued_json, JSON_LD, 60)
+    if not credential.is_public:
+        # Seen only by the learner or the issuer's staff: no shared cache may keep it.
+        response["Cache-Control"] = "private, max-age=0"
     response["Content-Disposition"] = f'inline; filename="credential-{credential.public_id}.json"'
     return response

@@ -145,6 +145,8 @@ def as_ob3(achievement: Achievement, creator: compose.Profile) -> compose.Achiev
         description=achievement.description,
         criteria_narrative=achievement.criteria_narrative,
         criteria_url=links.achievement_url(achievement.public_id) + "#criteria",
+        # Drawn from the achievement itself (see presentation.badge_png), so every achievement has one.
+        image=links.achievement_url(achievement.public_id) + "/badge.png",
         achievement_type=achievement.achievement_type,
         human_code=achievement.code,
         credits_available=float(achievement.credits) if achievement.credits else None,
