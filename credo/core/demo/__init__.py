@@ -1,7 +1,8 @@
 """The demo: the two real programmes from the seeds, and one person per role.
 
 `load_demo()` is idempotent: running it again changes nothing and writes no
-audit events. Later issues extend it (cohorts, portfolios, credentials).
+audit events. It holds issued credentials (see
+`credentials.py`); later issues extend it (cohorts, portfolios).
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from django.db import transaction
 from credo.accounts.models import Membership, Organisation, Role, User
 from credo.accounts.services import add_membership
 from credo.catalogue.interchange import ImportReport, import_catalogue, parse_document
+from credo.core.demo.credentials import load_credentials
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 #: Every demo account has this password. Demo data only: never load it into a real installation.
 DEMO_PASSWORD = "credo-demo-pass"  # noqa: S105 - published demo logins, by design
 ACTOR = "demo:load_demo"
+#: A past graduate of the micro-credential, holding its credential (brought in by the demo's bulk award).
+GRADUATE = "graduate@inspiring.example"
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("moderator@inspiring.example", "Aroha Ngata", "inspiring-communities", Role.INTERNAL_QA),
     DemoPerson("learner@inspiring.example", "Leilani Fa'amausili", "inspiring-communities", Role.LEARNER),
     DemoPerson("outsider@elsewhere.example", "Olive Outsider", None, None),
+    DemoPerson(GRADUATE, "Hemi Tāwhiri", None, None),
 )
 OPERATOR = DemoPerson("operator@credo.example", "Platform Operator", None, None)
 
@@ -78,6 +83,7 @@ def load_demo() -> ImportReport:
             organisation = organisations[person.organisation]
             if not Membership.objects.filter(user=user, organisation=organisation, role=person.role).exists():
                 add_membership(actor=ACTOR, organisation=organisation, user=user, role=person.role)
+    load_credentials()
     return report
 
 
@@ -89,6 +95,8 @@ def logins() -> list[tuple[str, str]]:
         if person.organisation and person.role:
             organisation = names.get(person.organisation, person.organisation)
             rows.append((person.email, f"{Role(person.role).label} at {organisation}"))
+        elif person.email == GRADUATE:
+            rows.append((person.email, "past graduate of the micro-credential, holding its credential"))
         else:
             rows.append((person.email, "outsider: belongs to no organisation"))
     return rows
