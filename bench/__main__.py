@@ -1,8 +1,15 @@
-"""`python -m bench` (what `make bench` runs): requests/s and queries/request per endpoint.
+"""`python -m bench` (what `make bench` runs): web endpoints, then credentials.
 
-Sets up a throwaway installation with the demo data, serves it with gunicorn, loads
-each endpoint from a few client threads, and prints a table with each endpoint's rate
-as a ratio to a bare Django view. Exit 0 on success, 1 with a message on any failure.
+Web: sets up a throwaway installation with the demo data, serves it with gunicorn,
+loads each endpoint from a few client threads, and prints a table with each
+endpoint's rate as a ratio to a bare Django view.
+
+Credentials: credentials signed and verified per second by credo's Python and by
+the DCC JavaScript libraries, side by side on one core, with their ratio; then bulk
+issuance of many credentials (wall time, peak memory). See bench/credentials.py.
+
+`--only web|credentials|signing|bulk` runs one part. Exit 0 on success, 1 with a
+message on any failure.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from pathlib import Path
 
 import django
 
+from bench import credentials
 from bench.endpoints import BASELINE, ENDPOINTS
 from bench.harness import BenchError, Measurement, bench_environment, count_queries, gunicorn, prepare, run_load
 
@@ -49,7 +57,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--threads", type=_bounded_int(64), default=4, help="concurrent client threads (default 4)")
     parser.add_argument("--workers", type=_bounded_int(32), default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument(
+        "--only",
+        choices=PARTS,
+        help="run one part: web, credentials (signing and bulk), signing, or bulk (default: all)",
+    )
+    parser.add_argument(
+        "--sign-seconds",
+        type=_positive_float,
+        default=4.0,
+        help="measured seconds per side, document and operation when signing (default 4)",
+    )
+    parser.add_argument(
+        "--bulk",
+        type=_bounded_int(100_000),
+        default=10_000,
+        help="credentials issued in the bulk run; a quarter as many are issued too (default 10000)",
+    )
     return parser.parse_args(argv)
+
+
+PARTS = ("web", "credentials", "signing", "bulk")
+
+
+def _runs(args: argparse.Namespace, part: str) -> bool:
+    if args.only is None or args.only == part:
+        return True
+    return args.only == "credentials" and part in {"signing", "bulk"}
 
 
 def header(args: argparse.Namespace) -> str:
@@ -73,23 +107,44 @@ def table(results: dict[str, Measurement], queries: dict[str, int]) -> str:
     return "\n".join(rows)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def web(args: argparse.Namespace) -> str:
     with tempfile.TemporaryDirectory(prefix="credo-bench-") as tmp:
         var_dir = Path(tmp)
         env = bench_environment(var_dir)
-        try:
-            print("bench: setting up a throwaway installation (migrate, collectstatic, load_demo)…", file=sys.stderr)
-            prepare(env)
-            queries = count_queries(env)
-            print(f"bench: serving with gunicorn, {args.workers} workers; measuring…", file=sys.stderr)
-            with gunicorn(env, args.workers, var_dir / "gunicorn.log") as port:
-                results = run_load(port, ENDPOINTS, args.seconds, args.threads, ROUNDS, WARMUP_SECONDS)
-        except BenchError as error:
-            print(f"bench: FAILED: {error}", file=sys.stderr)
-            return 1
-    print(header(args))
-    print(table(results, queries))
+        print("bench: setting up a throwaway installation (migrate, collectstatic, load_demo)…", file=sys.stderr)
+        prepare(env)
+        queries = count_queries(env)
+        print(f"bench: serving with gunicorn, {args.workers} workers; measuring…", file=sys.stderr)
+        with gunicorn(env, args.workers, var_dir / "gunicorn.log") as port:
+            results = run_load(port, ENDPOINTS, args.seconds, args.threads, ROUNDS, WARMUP_SECONDS)
+    return f"{header(args)}\n{table(results, queries)}"
+
+
+def signing(args: argparse.Namespace) -> str:
+    print("bench: signing and verifying, Python and JavaScript on one core…", file=sys.stderr)
+    result = credentials.measure_signing(args.sign_seconds, ROUNDS, WARMUP_SECONDS * 2)
+    return credentials.signing_table(result, args.sign_seconds, ROUNDS)
+
+
+def bulk(args: argparse.Namespace) -> str:
+    results = []
+    for count in (args.bulk, max(1, args.bulk // 4)):
+        print(f"bench: bulk issuance of {count:,} credentials in a throwaway installation…", file=sys.stderr)
+        results.append(credentials.measure_bulk(count))
+    return credentials.bulk_table(results)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sections = []
+    try:
+        for part, run in (("web", web), ("signing", signing), ("bulk", bulk)):
+            if _runs(args, part):
+                sections.append(run(args))
+    except BenchError as error:
+        print(f"bench: FAILED: {error}", file=sys.stderr)
+        return 1
+    print("\n\n".join(sections))
     return 0
 
 

@@ -69,14 +69,14 @@ def bench_environment(var_dir: Path) -> dict[str, str]:
     return env
 
 
-def _run(env: dict[str, str], args: Sequence[str], what: str) -> str:
-    """Run one setup subprocess; on failure raise with its output, which is where the reason is."""
+def run_python(env: dict[str, str], args: Sequence[str], what: str, timeout: float = SETUP_TIMEOUT) -> str:
+    """Run one Python subprocess (setup or a measurement); on failure raise with its output, the reason."""
     try:
         done = subprocess.run(
-            [PYTHON, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=SETUP_TIMEOUT, check=False
+            [PYTHON, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
         )
     except subprocess.TimeoutExpired:
-        raise BenchError(f"{what} took longer than {SETUP_TIMEOUT:.0f} s") from None
+        raise BenchError(f"{what} took longer than {timeout:.0f} s") from None
     if done.returncode != 0:
         output = (done.stdout + done.stderr).strip()
         raise BenchError(f"{what} failed (exit {done.returncode}):\n{output}")
@@ -85,14 +85,14 @@ def _run(env: dict[str, str], args: Sequence[str], what: str) -> str:
 
 def prepare(env: dict[str, str]) -> None:
     """Migrate, collect static files (DEBUG=0 serves them from the manifest) and load the demo."""
-    _run(env, ["manage.py", "migrate", "--no-input", "--verbosity", "0"], "manage.py migrate")
-    _run(env, ["manage.py", "collectstatic", "--no-input", "--verbosity", "0"], "manage.py collectstatic")
-    _run(env, ["manage.py", "load_demo"], "manage.py load_demo")
+    run_python(env, ["manage.py", "migrate", "--no-input", "--verbosity", "0"], "manage.py migrate")
+    run_python(env, ["manage.py", "collectstatic", "--no-input", "--verbosity", "0"], "manage.py collectstatic")
+    run_python(env, ["manage.py", "load_demo"], "manage.py load_demo")
 
 
 def count_queries(env: dict[str, str]) -> dict[str, int]:
     """Queries per request for each endpoint, from `bench.queries` in its own process."""
-    output = _run(env, ["-m", "bench.queries"], "counting queries (python -m bench.queries)")
+    output = run_python(env, ["-m", "bench.queries"], "counting queries (python -m bench.queries)")
     lines = output.strip().splitlines()
     try:
         counts = json.loads(lines[-1])

@@ -1,17 +1,27 @@
 """RDFC-1.0 canonicalization of JSON-LD documents, strict about what gets signed.
 
 pyld turns the JSON-LD into RDF (it is the only complete JSON-LD 1.1 processor
-for Python) and pyoxigraph canonicalizes the RDF with RDFC-1.0 (its N-Quads
-escaping is the canonical form RDFC-1.0 requires; pyld's is not).
+for Python) and ``nquads.py`` canonicalizes the RDF with RDFC-1.0, in Python
+where no choice between look-alike blank nodes is needed and with oxigraph
+otherwise (pyld's own canonical form escapes literals differently from RDFC-1.0).
 
 A signature covers only what survives the trip to RDF, so anything JSON-LD
 would silently drop is refused here instead: a property no context defines, a
 relative IRI, a date without a time zone, an unknown context. Verification
 applies the same rules, so a credential carrying unsigned data never verifies.
+
+Documents that keep to plain JSON-LD over the pinned contexts (every
+credential credo composes) take a faster route to the same quads
+(``expansion.py``) and the same canonical form (``nquads.py``); anything else,
+including everything that must be refused, goes through pyld as described
+above. Nothing about a document is cached between calls.
 """
 
+import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -20,12 +30,15 @@ from pyld.context_resolver import ContextResolver
 
 from credo.credentials.ob3.contexts import context_document, known_context_urls, pinned_object_ids
 from credo.credentials.ob3.errors import CredentialError, DocumentRejected
+from credo.credentials.ob3.expansion import Dataset, PinnedExpansion, Unsupported
+from credo.credentials.ob3.nquads import Canonicalization, Quad, is_blank
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_DATETIME = {XSD + "dateTime", "https://www.w3.org/2001/XMLSchema#dateTime"}
 # xsd:dateTime with the T separator and a time zone (Z or an offset): pitfall 7.
 _ZONED_DATETIME = re.compile(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)\Z")
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_WHITE_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,13 @@ class _StrictProcessor(jsonld.JsonLdProcessor):
 
 
 _RESOLVER = _PinnedContextResolver()
+_OPTIONS = {
+    "documentLoader": _load_document,
+    "contextResolver": _RESOLVER,
+    "base": None,  # never resolve relative IRIs against a made-up base (pitfall 2)
+    "rdfDirection": "i18n-datatype",  # as the eddsa-rdfc-2022 reference implementation does
+    "produceGeneralizedRdf": False,
+}
 
 
 def _context_problems(document: Any, path: str = "") -> list[str]:
@@ -144,13 +164,7 @@ def to_rdf(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     if problems:
         raise DocumentRejected(problems)
     processor = _StrictProcessor()
-    options = {
-        "documentLoader": _load_document,
-        "contextResolver": _RESOLVER,
-        "base": None,  # never resolve relative IRIs against a made-up base (pitfall 2)
-        "rdfDirection": "i18n-datatype",  # as the eddsa-rdfc-2022 reference implementation does
-        "produceGeneralizedRdf": False,
-    }
+    options = dict(_OPTIONS)
     try:
         expanded = processor.expand(document, options)
     except jsonld.JsonLdError as error:
@@ -178,8 +192,13 @@ def _relative_iris(expanded: Any) -> list[str]:
     problems: list[str] = []
 
     def check(value: Any, what: str) -> None:
-        if isinstance(value, str) and not (value.startswith("_:") or _ABSOLUTE_IRI.match(value)):
+        if not isinstance(value, str) or value.startswith("_:"):
+            return
+        if not _ABSOLUTE_IRI.match(value):
             problems.append(f"{what} {value!r} is not an absolute IRI (relative IRIs are not signed)")
+        elif _WHITE_SPACE.search(value):
+            # pyld would leave every statement about it out of the RDF, so out of the signature.
+            problems.append(f"{what} {value!r} is not a valid IRI: it contains white space")
 
     def walk(node: Any) -> None:
         if isinstance(node, list):
@@ -215,85 +234,153 @@ def _term(term: dict[str, Any]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.Literal(term["value"], datatype=ox.NamedNode(term["datatype"]))
 
 
-def _quads(dataset: dict[str, list[dict[str, Any]]]) -> list[ox.Quad]:
-    quads = []
+def _quads(dataset: dict[str, list[dict[str, Any]]]) -> Dataset:
+    """pyld's dataset as quads, each term checked by oxigraph (which says what is not valid RDF)."""
+    quads: list[Quad] = []
+    datetimes: list[str] = []
     for graph, triples in dataset.items():
-        graph_name: ox.DefaultGraph | ox.BlankNode | ox.NamedNode
-        if graph == "@default":
-            graph_name = ox.DefaultGraph()
-        elif graph.startswith("_:"):
-            graph_name = ox.BlankNode(graph[2:])
-        else:
-            graph_name = ox.NamedNode(graph)
+        graph_name = (
+            ""
+            if graph == "@default"
+            else str(_node({"type": "blank node" if is_blank(graph) else "IRI", "value": graph}))
+        )
         for triple in triples:
             try:
+                value = _term(triple["object"])
                 quads.append(
-                    ox.Quad(
-                        _node(triple["subject"]),
-                        ox.NamedNode(triple["predicate"]["value"]),
-                        _term(triple["object"]),
+                    (
+                        str(_node(triple["subject"])),
+                        str(ox.NamedNode(triple["predicate"]["value"])),
+                        str(value),
                         graph_name,
                     )
                 )
             except ValueError as error:
                 raise DocumentRejected([f"not valid RDF: {error}"]) from error
-    return quads
+            if isinstance(value, ox.Literal) and value.datatype.value in XSD_DATETIME:
+                datetimes.append(value.value)
+    return Dataset(quads, datetimes)
 
 
-def _check_dates(quads: list[ox.Quad]) -> list[str]:
-    problems = []
-    for quad in quads:
-        value = quad.object
-        if not isinstance(value, ox.Literal):
-            continue
-        if value.datatype.value in XSD_DATETIME and not _ZONED_DATETIME.match(value.value):
-            problems.append(f"the date {value.value!r} must be written like 2024-03-27T00:00:00Z, with a time zone")
-    return problems
+def _check_dates(datetimes: list[str]) -> list[str]:
+    return [
+        f"the date {value!r} must be written like 2024-03-27T00:00:00Z, with a time zone"
+        for value in datetimes
+        if not _ZONED_DATETIME.match(value)
+    ]
 
 
-def _check_limits(quads: list[ox.Quad], limits: Limits) -> None:
+def _check_size(quads: list[Quad], limits: Limits) -> None:
     if len(quads) > limits.max_quads:
         raise DocumentRejected(
             [f"the document is too large: {len(quads)} statements (the limit is {limits.max_quads})"]
         )
-    mentions: dict[str, list[str]] = {}
-    for quad in quads:
-        terms = (quad.subject, quad.predicate, quad.object, quad.graph_name)
-        for position, term in enumerate(terms):
-            if isinstance(term, ox.BlankNode):
-                shape = " ".join(
-                    ("_:self" if other == term else "_:other" if isinstance(other, ox.BlankNode) else str(other))
-                    for other in terms
-                )
-                mentions.setdefault(term.value, []).append(f"{position}:{shape}")
-    if len(mentions) > limits.max_blank_nodes:
-        raise DocumentRejected(
-            [f"the document has too many blank nodes: {len(mentions)} (the limit is {limits.max_blank_nodes})"]
-        )
-    alike: dict[tuple[str, ...], int] = {}
-    for shapes in mentions.values():
-        signature = tuple(sorted(shapes))
-        alike[signature] = alike.get(signature, 0) + 1
-    if alike and max(alike.values()) > limits.max_alike_blank_nodes:
+
+
+def _check_blank_nodes(canonicalization: Canonicalization, quads: list[Quad], limits: Limits) -> None:
+    if canonicalization.blank_nodes > limits.max_blank_nodes:
         raise DocumentRejected(
             [
-                f"the document has {max(alike.values())} indistinguishable blank nodes "
+                f"the document has too many blank nodes: {canonicalization.blank_nodes} "
+                f"(the limit is {limits.max_blank_nodes})"
+            ]
+        )
+    _check_alike(quads, canonicalization.tied_blank_nodes(), limits)
+
+
+def _check_alike(quads: list[Quad], candidates: set[str], limits: Limits) -> None:
+    """Refuse a document whose look-alike blank nodes would make RDFC-1.0's N-degree hashing run away.
+
+    Only the ``candidates`` (blank nodes that tie with another on their first-degree
+    hashes) can cost more than linear time, and only while they stay alike: nodes
+    that differ somewhere in their surroundings (a transcript's many copies of the
+    learner's name object, each under a different credential) are told apart by a
+    short walk, whatever their number. So the ties are refined by their neighbours'
+    colours, round after round (colour refinement), and what is still alike at the
+    end, a group of truly interchangeable nodes, is what the limit bounds.
+    """
+    if len(candidates) <= limits.max_alike_blank_nodes:
+        return
+    mentions: dict[str, list[tuple[int, Quad]]] = {node: [] for node in candidates}
+    for quad in quads:
+        subject, _, value, graph = quad  # a predicate is never a blank node
+        for position, term in ((0, subject), (2, value), (3, graph)):
+            if term in mentions:
+                mentions[term].append((position, quad))
+
+    def refine(node: str, colours: dict[str, str]) -> str:
+        def colour(term: str) -> str:
+            if term == node:
+                return "_:self"
+            return colours.get(term, term)  # a blank node that ties with none is as distinct as an IRI
+
+        seen = sorted(f"{position}:" + " ".join(map(colour, quad)) for position, quad in mentions[node])
+        return hashlib.sha256("\n".join([colours[node], *seen]).encode()).hexdigest()
+
+    colours = dict.fromkeys(candidates, "")
+    classes = 1
+    for _ in range(len(candidates)):  # each round splits at least one class, or nothing changes again
+        refined = {node: refine(node, colours) for node in candidates}
+        refined_classes = len(set(refined.values()))
+        colours = refined
+        if refined_classes == classes:
+            break
+        classes = refined_classes
+    largest = max(Counter(colours.values()).values())
+    if largest > limits.max_alike_blank_nodes:
+        raise DocumentRejected(
+            [
+                f"the document has {largest} indistinguishable blank nodes "
                 f"(the limit is {limits.max_alike_blank_nodes}); canonicalizing it would take too long"
             ]
         )
 
 
+_EXPANSION_OPTIONS = {
+    **_OPTIONS,
+    "isFrame": False,
+    "keepFreeFloatingNodes": False,
+    "extractAllScripts": False,
+    "processingMode": "json-ld-1.1",
+}
+
+
+@cache
+def _pinned_expansion() -> PinnedExpansion:
+    processor = _StrictProcessor()
+
+    def process(active: Any, local: Any, override_protected: bool, propagate: bool) -> Any:
+        return processor._process_context(
+            active, local, dict(_EXPANSION_OPTIONS), override_protected=override_protected, propagate=propagate
+        )
+
+    initial = processor._get_initial_context(_EXPANSION_OPTIONS)
+    return PinnedExpansion(process, initial, known_context_urls(), frozenset(XSD_DATETIME))
+
+
+def _dataset(document: dict[str, Any]) -> Dataset:
+    """The document's quads: by the fast path when it applies, else through pyld (which refuses what is wrong)."""
+    try:
+        dataset = _pinned_expansion().quads(document)
+    except (Unsupported, RecursionError):  # deep nesting: pyld's path says what it always said
+        pass
+    else:
+        if not _check_dates(dataset.datetimes):
+            return dataset
+        # A bad date: let the full path report it, so problems come in the same order either way.
+    return _quads(to_rdf(document))
+
+
 def canonicalize(document: dict[str, Any], limits: Limits = DEFAULT_LIMITS) -> str:
     """The RDFC-1.0 canonical N-Quads of ``document``, or ``DocumentRejected`` saying what to fix."""
-    quads = _quads(to_rdf(document))
-    _check_limits(quads, limits)
-    problems = _check_dates(quads)
+    dataset = _dataset(document)
+    _check_size(dataset.quads, limits)
+    canonicalization = Canonicalization(dataset.quads)  # linear: groups and hashes each blank node's quads
+    _check_blank_nodes(canonicalization, dataset.quads, limits)
+    problems = _check_dates(dataset.datetimes)
     if problems:
         raise DocumentRejected(problems)
-    dataset = ox.Dataset(quads)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    # Code point order, which is what RDFC-1.0 specifies (pitfall 4); one line per quad, "\n" only.
-    return "".join(sorted(f"{quad} .\n" for quad in dataset))
+    return canonicalization.nquads()
 
 
 def require_absolute_iri(value: str, what: str) -> str:

@@ -1,5 +1,6 @@
 """Ed25519 keys as Multikeys, and the did:key identifiers made from them."""
 
+import re
 from dataclasses import dataclass
 from typing import Self
 
@@ -14,6 +15,7 @@ from credo.credentials.ob3.errors import CredentialError
 _PUBLIC_PREFIX = b"\xed\x01"
 _SECRET_PREFIX = b"\x80\x26"
 _RAW = serialization.Encoding.Raw
+_BASE58BTC = re.compile("[1-9A-HJ-NP-Za-km-z]+")
 
 
 def multibase_encode(data: bytes) -> str:
@@ -24,6 +26,9 @@ def multibase_encode(data: bytes) -> str:
 def multibase_decode(value: str) -> bytes:
     if not isinstance(value, str) or not value.startswith("z"):
         raise CredentialError("expected a base58btc multibase value (it starts with 'z')")
+    if not _BASE58BTC.fullmatch(value[1:]):
+        # The base58 library forgives surrounding white space; a proof value must be exactly as signed.
+        raise CredentialError("not valid base58btc: only the Bitcoin alphabet is allowed, with no spaces")
     try:
         return base58.b58decode(value[1:])
     except ValueError as error:

@@ -62,23 +62,41 @@ def _at_midday(day: Any) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, 12), timezone.get_default_timezone())
 
 
-def _compose_and_sign(
-    attainment: Attainment, credential: Credential, key_row: SigningKey, key: Any, now: datetime
-) -> None:
-    achievement = attainment.achievement
-    profile = issuer_profile(achievement.issuer, key.controller)
-    facts = compose.CredentialFacts(
-        id=credential.urn,
-        issuer=profile,
-        valid_from=now,
-        valid_until=credential.valid_until,
-        awarded=_at_midday(attainment.attained_on),
-        name=achievement.name,
-        status=entries_for(achievement.issuer, credential.status_list_number, credential.status_index),
-    )
-    unsigned = compose.achievement_credential(facts, learner_of(attainment.learner), as_ob3(achievement, profile))
-    credential.issued_json = json.dumps(proofs.sign(unsigned, key, now), ensure_ascii=False)
-    credential.signing_key = key_row
+class _ChunkSigner:
+    """Composes and signs a chunk's credentials with one key at one moment.
+
+    What is the same for every credential of the chunk (the issuer's profile, each
+    achievement's OB 3.0 form) is built once; every signature is still made over
+    its own document, canonicalized afresh.
+    """
+
+    def __init__(self, issuer: Issuer, key_row: SigningKey, key: Any, now: datetime) -> None:
+        self.issuer = issuer
+        self.key_row = key_row
+        self.key = key
+        self.now = now
+        self.profile = issuer_profile(issuer, key.controller)
+        self._achievements: dict[int, compose.Achievement] = {}
+
+    def _achievement(self, attainment: Attainment) -> compose.Achievement:
+        known = self._achievements.get(attainment.achievement_id)
+        if known is None:
+            known = self._achievements[attainment.achievement_id] = as_ob3(attainment.achievement, self.profile)
+        return known
+
+    def sign(self, attainment: Attainment, credential: Credential) -> None:
+        facts = compose.CredentialFacts(
+            id=credential.urn,
+            issuer=self.profile,
+            valid_from=self.now,
+            valid_until=credential.valid_until,
+            awarded=_at_midday(attainment.attained_on),
+            name=attainment.achievement.name,
+            status=entries_for(self.issuer, credential.status_list_number, credential.status_index),
+        )
+        unsigned = compose.achievement_credential(facts, learner_of(attainment.learner), self._achievement(attainment))
+        credential.issued_json = json.dumps(proofs.sign(unsigned, self.key, self.now), ensure_ascii=False)
+        credential.signing_key = self.key_row
 
 
 def _new_credential(attainment: Attainment, slot: tuple[int, int], now: datetime) -> Credential:
@@ -110,12 +128,14 @@ def _issue_chunk(issuer: Issuer, attainment_ids: Sequence[int], *, actor: Any) -
             return []
         slots = allocate_slots(issuer, len(pending))
         key_row = active_key(issuer)
-        key = signing_key_for(issuer, key_row)
         now = timezone.now()
+        # The issuer as just read with the attainments, so the credentials carry its current profile.
+        current = pending[0].achievement.issuer
+        signer = _ChunkSigner(current, key_row, signing_key_for(current, key_row), now)
         credentials = []
         for attainment, slot in zip(pending, slots, strict=True):
             credential = _new_credential(attainment, slot, now)
-            _compose_and_sign(attainment, credential, key_row, key, now)
+            signer.sign(attainment, credential)
             credentials.append(credential)
         Credential.objects.bulk_create(credentials)
         for credential in credentials:
@@ -170,6 +190,9 @@ def reissue(credential: Credential, *, actor: Any, reason: str) -> Credential:
         revoke(credential, actor=actor, reason=f"Replaced by a corrected credential: {reason}")
         Credential.objects.filter(pk=credential.pk).update(superseded_at=timezone.now())
         new = issue_credential(credential.attainment, actor=actor)
+        # The learner's choice of who sees it carries over to the corrected credential.
+        Credential.objects.filter(pk=new.pk).update(is_public=credential.is_public)
+        new.is_public = credential.is_public
         Credential.objects.filter(pk=credential.pk).update(replaced_by=new)
     return new
 

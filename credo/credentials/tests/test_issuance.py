@@ -252,6 +252,16 @@ class TestStatus:
         assert "Corrected Name" in new.issued_json
         assert verify_credential(document(new)).verified
 
+    def test_a_private_credential_stays_private_when_reissued(
+        self, award_attainments: list[Attainment], ratifier: User
+    ) -> None:
+        old = issuance.issue_credential(award_attainments[0])
+        Credential.objects.filter(pk=old.pk).update(is_public=False)
+        old.refresh_from_db()
+        new = issuance.reissue(old, actor=ratifier, reason="Name corrected")
+        new.refresh_from_db()
+        assert new.is_public is False
+
 
 class TestTranscripts:
     def test_a_transcript_bundles_the_units_and_the_award(

@@ -138,3 +138,31 @@ def test_a_clr_bundling_signed_credentials_signs_and_verifies() -> None:
     tampered = copy.deepcopy(clr)
     tampered["credentialSubject"]["verifiableCredential"][0]["name"] = "Something else"
     assert not verify(tampered, public_key_from_did_key).valid
+
+
+def test_a_transcript_of_many_credentials_signs_and_verifies() -> None:
+    """Each bundled credential repeats the learner's name object: alike, but told apart by their credentials."""
+    bundled = []
+    for number in range(40):
+        credential = copy.deepcopy(SIGNED)
+        credential.pop("proof")
+        credential["id"] = f"urn:uuid:00000000-0000-4000-8000-{number:012d}"
+        credential["credentialSubject"]["achievement"]["id"] = f"https://credo.example/achievements/{number}"
+        bundled.append(sign(credential, KEY, datetime(2025, 7, 1, tzinfo=UTC)))
+    facts = compose.CredentialFacts(
+        id="urn:uuid:0b8d2b6c-3c1e-4d7a-8f4e-2a9b1c0d5e70",
+        issuer=compose.Profile(id=KEY.controller, name="SEG Awards"),
+        valid_from=datetime(2025, 7, 1, tzinfo=UTC),
+        name="A long transcript",
+    )
+    learner = compose.Learner(name="Sam Patel", email="sam@example.org", salt="5a1t")
+    clr = sign(compose.clr_credential(facts, learner, bundled), KEY, datetime.now(UTC))
+    assert verify(clr, public_key_from_did_key).valid
+
+
+@pytest.mark.parametrize("suffix", [" ", "\n", "\t"])
+def test_a_proof_value_with_trailing_white_space_does_not_verify(suffix: str) -> None:
+    """The base58 library would forgive it; a signature must be exactly as written."""
+    document = copy.deepcopy(SIGNED)
+    document["proof"][0]["proofValue"] += suffix
+    assert not verify(document, public_key_from_did_key).valid

@@ -70,4 +70,6 @@ def test_a_private_credential_is_hidden_from_everyone_but_its_learner_and_issuer
     assert client_for(outsider).get(url).status_code == 404  # type: ignore[operator]
     assert client_for(external_qa).get(url).status_code == 404  # type: ignore[operator]
     assert client_for(learner).get(url).status_code == 200  # type: ignore[operator]
-    assert client_for(ratifier).get(url).status_code == 200  # type: ignore[operator]
+    response = client_for(ratifier).get(url)  # type: ignore[operator]
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, max-age=0", "no shared cache may keep a private credential"
