@@ -10,6 +10,7 @@ from django.urls import reverse
 from credo.accounts.models import Membership, Organisation, Role
 from credo.catalogue.models import CentreApproval, Qualification, Status
 from credo.catalogue.services import CATALOGUE_OWNER_KINDS
+from credo.credentials.access import ISSUING_KINDS
 from credo.credentials.models import Issuer
 
 
@@ -69,6 +70,8 @@ def panels_for(user: Any) -> list[RolePanel]:
                 )
         if role in (Role.PROGRAMME_ADMIN, Role.RATIFIER) and org.pk in issuing:
             panel.links.append(Link("Issue credentials", reverse("issuing:home", kwargs={"slug": org.slug})))
+        elif role == Role.PROGRAMME_ADMIN and org.kind in ISSUING_KINDS:
+            panel.links.append(Link("Set up credential issuing", reverse("issuing:setup", kwargs={"slug": org.slug})))
         if org.kind not in CATALOGUE_OWNER_KINDS and role != Role.LEARNER and not panel.items:
             panel.items_heading = "Approved to deliver"
             panel.items = _approved_qualifications(org)

@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from credo.accounts.access import organisations_where
-from credo.accounts.models import Role
+from credo.accounts.access import access_organisation, organisations_where
+from credo.accounts.models import Organisation, OrganisationKind, Role
 from credo.credentials.models import Achievement, AwardBatch, Credential, Issuer, StatusList
 
 ISSUER_STAFF = [Role.PROGRAMME_ADMIN, Role.RATIFIER]
+ISSUING_KINDS = frozenset({OrganisationKind.ISSUING_INSTITUTION, OrganisationKind.AWARDING_BODY})
 
 
 def public_issuer(slug: str) -> Issuer:
@@ -126,3 +127,29 @@ def credential_for_learner(user: Any, public_id: str) -> Credential:
     if is_issuer_staff(user, credential.issuer):
         raise PermissionDenied("Only the learner decides whether their credential is public.")
     raise Http404("No such credential.")
+
+
+def achievement_of_issuer(issuer: Issuer, public_id: str) -> Achievement:
+    """One of the issuer's achievements, for a staff page already checked with ``issuer_for_staff``."""
+    achievement = Achievement.objects.filter(issuer=issuer, public_id=public_id).first()
+    if achievement is None:
+        raise Http404("No such achievement.")
+    return achievement
+
+
+def organisation_to_set_up_issuing(user: Any, slug: str) -> Organisation:
+    """An issuing organisation without an issuer profile yet, for one of its programme admins to set up."""
+    organisation = access_organisation(user, slug, roles=[Role.PROGRAMME_ADMIN])
+    if organisation.kind not in ISSUING_KINDS:
+        raise PermissionDenied(f"{organisation} is a {organisation.get_kind_display().lower()}: it does not issue.")
+    if Issuer.objects.filter(organisation=organisation).exists():
+        raise PermissionDenied(f"{organisation} already has an issuer profile.")
+    return organisation
+
+
+def may_set_up_issuing(user: Any, slug: str) -> bool:
+    try:
+        organisation_to_set_up_issuing(user, slug)
+    except (Http404, PermissionDenied):
+        return False
+    return True

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from credo.credentials.models import Achievement, Issuer, Route
+from credo.credentials.models import Achievement, DidMethod, Issuer, Route
 from credo.credentials.services.awards import AWARD_ROUTES, MAX_BYTES
 
 
@@ -21,6 +21,17 @@ class IssuerProfileForm(forms.ModelForm):
 
     class Meta:
         model = Issuer
+        fields = ("name", "url", "email", "description", "image_url")
+
+
+class IssuerSetupForm(IssuerProfileForm):
+    did_method = forms.ChoiceField(
+        label="How verifiers find your public key",
+        choices=DidMethod.choices,
+        help_text="did:web needs this site on its own https:// domain; did:key works anywhere.",
+    )
+
+    class Meta(IssuerProfileForm.Meta):
         fields = ("name", "url", "email", "description", "image_url")
 
 
@@ -72,4 +83,14 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
         help_text="The learner is told this reason, and the credential's page shows it.",
+    )
+
+
+class ValidityForm(forms.Form):
+    valid_for_days = forms.IntegerField(
+        label="Valid for (days)",
+        required=False,
+        min_value=1,
+        max_value=36_500,
+        help_text="How long each credential stays valid, counted from the day it was earned. Empty: no expiry.",
     )

@@ -168,6 +168,14 @@ class StatusList(models.Model):
     bits = models.BinaryField()
     next_index = models.PositiveIntegerField(default=0)
     signed_json = models.TextField(blank=True, help_text="The signed status list credential, exactly as served.")
+    signing_key = models.ForeignKey(
+        SigningKey,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For a did:key issuer, the key whose DID its credentials name: the list must be signed by it.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,4 +1,4 @@
-"""Background work for credentials: issuing what has been attained."""
+"""Background work for credentials: issuing what has been attained, and keeping transcripts current."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django_tasks import task
 
 from credo.accounts.models import User
 from credo.credentials.models import Issuer
-from credo.credentials.services.issuance import issue_pending
+from credo.credentials.services.issuance import issue_pending, refresh_transcripts
 
 
 @task()
@@ -15,7 +15,19 @@ def issue_pending_credentials(*, issuer_id: int, actor_id: int | None = None) ->
     """Issue every attainment of the issuer that has no credential yet; safe to run twice or after a crash."""
     issuer = Issuer.objects.select_related("organisation").get(pk=issuer_id)
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    return issue_pending(issuer, actor=actor or "system")
+    issued = issue_pending(issuer, actor=actor or "system")
+    refresh_transcripts(issuer, actor=actor or "system")
+    return issued
+
+
+@task()
+def refresh_transcripts_task(*, issuer_id: int) -> int:
+    """Renew the transcripts whose credentials changed; safe to run twice."""
+    return refresh_transcripts(Issuer.objects.select_related("organisation").get(pk=issuer_id))
+
+
+def refresh_transcripts_later(issuer: Issuer) -> None:
+    transaction.on_commit(lambda: refresh_transcripts_task.enqueue(issuer_id=issuer.pk))
 
 
 def schedule_issuance(issuer: Issuer, *, actor: object = None) -> None:

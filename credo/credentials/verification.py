@@ -13,7 +13,7 @@ The bounds, and why each is needed:
 * values and objects (``MAX_VALUES``, ``MAX_OBJECTS``): pyld's general JSON-LD
   path takes about a millisecond per object, so a megabyte of small objects
   would take a minute;
-* values of any one thing (``MAX_VALUES_PER_NODE``): the JSON-LD processor
+* values of any one property (``MAX_VALUES_PER_PROPERTY``): the JSON-LD processor
   compares each new value of a property with every earlier one (quadratic),
   across all objects sharing an ``id``;
 * blank nodes (``PUBLIC_LIMITS``, and no blank node names such as ``"_:b0"``):
@@ -41,7 +41,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from credo.credentials import access, links
-from credo.credentials.models import Issuer, SigningKey, StatusList
+from credo.credentials.models import DidMethod, Issuer, SigningKey, StatusList
 from credo.credentials.ob3 import baking
 from credo.credentials.ob3 import keys as ob3_keys
 from credo.credentials.ob3.canonical import DEFAULT_LIMITS, Limits
@@ -58,7 +58,7 @@ MAX_UPLOAD_BYTES = baking.MAX_IMAGE_BYTES  # a baked image is larger than the JS
 MAX_DEPTH = 32
 MAX_VALUES = 10_000
 MAX_OBJECTS = 2_000
-MAX_VALUES_PER_NODE = 200
+MAX_VALUES_PER_PROPERTY = 200
 MAX_STATUS_ENTRIES = 4
 MAX_EMBEDDED = 100
 MAX_ADDRESS_LENGTH = 2_000
@@ -235,7 +235,7 @@ def _items(value: Any) -> Iterator[Any]:
 def check_bounds(document: dict[str, Any]) -> None:
     """Refuse a document whose checking could run away (see the module docstring), before any is done."""
     values = objects = 0
-    per_node: dict[object, int] = {}
+    per_property: dict[tuple[object, str], int] = {}
     stack: list[tuple[Any, int]] = [(document, 1)]
     while stack:
         value, depth = stack.pop()
@@ -264,14 +264,17 @@ def check_bounds(document: dict[str, Any]) -> None:
             for name, member in value.items():
                 if name == "@context":
                     continue
-                per_node[key] = per_node.get(key, 0) + sum(1 for _ in _items(member))
+                # pyld merges the values of one property of one node pairwise: quadratic in their number.
+                # A transcript repeats its issuer in every credential it bundles, so the bound is per
+                # property, not per node.
+                count = per_property[key, name] = per_property.get((key, name), 0) + sum(1 for _ in _items(member))
+                if count > MAX_VALUES_PER_PROPERTY:
+                    what = repr(key[:100]) if isinstance(key, str) else "one of its objects"
+                    raise CredentialError(
+                        f"The credential gives {what} more than {MAX_VALUES_PER_PROPERTY} values of {name!r}; "
+                        f"credo checks credentials with up to {MAX_VALUES_PER_PROPERTY} values of any one property."
+                    )
                 stack.append((member, depth + 1))
-            if per_node.get(key, 0) > MAX_VALUES_PER_NODE:
-                what = repr(key[:100]) if isinstance(key, str) else "one of its objects"
-                raise CredentialError(
-                    f"The credential gives {what} more than {MAX_VALUES_PER_NODE} values; "
-                    f"credo checks credentials with up to {MAX_VALUES_PER_NODE} values for any one thing."
-                )
 
 
 def credential_from_upload(data: bytes, *, size: int = 0) -> dict[str, Any]:
@@ -417,12 +420,23 @@ def _check_issuer(report: Report, document: dict[str, Any], signed: bool) -> Non
         return
     key = _signing_key(method)
     if key is None:
+        # Anyone can make a did:key and call themselves a college: the signature proves the key, not the name.
         name = _text(issuer.get("name")) if isinstance(issuer, dict) else None
         report.add(
             ISSUER,
-            True,
-            f"The key belongs to the issuer it names, {_text(issuer_id)}{f' ({name})' if name else ''}; "
-            "that issuer is not registered on this site, so credo cannot say who they are.",
+            None,
+            f"{NOT_CHECKED}the key matches the issuer the credential names ({_text(issuer_id)}), but that issuer "
+            f"is not registered on this site, so credo cannot confirm who they are"
+            f"{f'; the name {name!r} is their own claim' if name else ''}.",
+        )
+        return
+    proof_created = _proof_created(document)
+    if key.retired_at and key.issuer.did_method == DidMethod.WEB and proof_created and proof_created > key.retired_at:
+        report.add(
+            ISSUER,
+            False,
+            f"It was signed on {_day(proof_created)} with {key.issuer.name}'s key #{key.fragment}, which was "
+            f"retired on {_day(key.retired_at)}: a retired key signs nothing new.",
         )
         return
     retired = f", retired on {_day(key.retired_at)}" if key.retired_at else ""
@@ -431,6 +445,12 @@ def _check_issuer(report: Report, document: dict[str, Any], signed: bool) -> Non
         True,
         f"Signed by {key.issuer.name}, an issuer registered on this site, with its key #{key.fragment}{retired}.",
     )
+
+
+def _proof_created(document: dict[str, Any]) -> datetime | None:
+    proof = document.get("proof")
+    first = proof[0] if isinstance(proof, list) and proof else proof
+    return _date(first.get("created")) if isinstance(first, dict) else None
 
 
 def _day(moment: datetime) -> str:

@@ -16,12 +16,20 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from credo.credentials import access
-from credo.credentials.forms import AwardForm, BulkAwardForm, IssuerProfileForm, ReasonForm
+from credo.credentials.forms import (
+    AwardForm,
+    BulkAwardForm,
+    IssuerProfileForm,
+    IssuerSetupForm,
+    ReasonForm,
+    ValidityForm,
+)
 from credo.credentials.models import AwardBatchState, Credential, CredentialState, Issuer
-from credo.credentials.services import awards, issuance, issuers, status
+from credo.credentials.services import achievements, awards, issuance, issuers, status
 
 
 def _home(issuer: Issuer) -> str:
@@ -33,8 +41,27 @@ def _problem_text(error: ValidationError) -> str:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = access.organisation_to_set_up_issuing(request.user, slug)
+    initial = {"name": organisation.name, "url": organisation.website, "did_method": issuers.default_did_method()}
+    form = IssuerSetupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issuer = issuers.create_issuer(organisation, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{issuer.name} can now issue credentials, signed with a new key.")
+            return redirect(_home(issuer))
+    return render(request, "credentials/issuing/setup.html", {"organisation": organisation, "form": form})
+
+
+@login_required
 @require_GET
 def home(request: HttpRequest, slug: str) -> HttpResponse:
+    if access.may_set_up_issuing(request.user, slug):
+        return redirect(reverse("issuing:setup", kwargs={"slug": slug}))
     issuer = access.issuer_for_staff(request.user, slug)
     counts = dict(
         Credential.objects.filter(issuer=issuer, superseded_at__isnull=True)
@@ -82,6 +109,8 @@ def rotate_key(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def award(request: HttpRequest, slug: str) -> HttpResponse:
     issuer = access.issuer_for_staff(request.user, slug)
+    # Entries published since the issuer was set up become awardable (idempotent, so safe on a GET).
+    achievements.sync_achievements(issuer)
     form = AwardForm(request.POST or None, issuer=issuer)
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,6 +131,7 @@ def bulk_award(request: HttpRequest, slug: str) -> HttpResponse:
     issuer = access.issuer_for_staff(request.user, slug)
     form = BulkAwardForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        achievements.sync_achievements(issuer)
         upload = form.cleaned_data["file"]
         try:
             batch, _plan = awards.upload_awards(
@@ -170,7 +200,14 @@ def credentials(request: HttpRequest, slug: str) -> HttpResponse:
             | Q(attainment__achievement__name__icontains=query)
         )
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-    context = {"issuer": issuer, "page": page, "state": state, "q": query, "states": CredentialState.choices}
+    context = {
+        "issuer": issuer,
+        "page": page,
+        "state": state,
+        "q": query,
+        "states": CredentialState.choices,
+        "now": timezone.now(),
+    }
     return render(request, "credentials/issuing/credentials.html", context)
 
 
@@ -205,3 +242,29 @@ def credential(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     return render(
         request, "credentials/issuing/credential.html", {"issuer": issuer, "credential": subject, "form": form}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def achievement_validity(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    issuer = access.issuer_for_staff(request.user, slug)
+    achievement = access.achievement_of_issuer(issuer, public_id)
+    form = ValidityForm(request.POST or None, initial={"valid_for_days": achievement.valid_for_days})
+    if request.method == "POST" and form.is_valid():
+        try:
+            achievements.set_validity(
+                achievement, actor=request.user, valid_for_days=form.cleaned_data["valid_for_days"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            days = achievement.valid_for_days
+            messages.success(
+                request,
+                f"Credentials for {achievement.name} issued from now on are valid for {days} days."
+                if days
+                else f"Credentials for {achievement.name} issued from now on do not expire.",
+            )
+            return redirect(_home(issuer))
+    context = {"issuer": issuer, "achievement": achievement, "form": form}
+    return render(request, "credentials/issuing/validity.html", context)

@@ -9,8 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from credo.core.demo import GRADUATE, load_demo
+from credo.credentials import links
 from credo.credentials.models import (
     AchievementKind,
     Attainment,
@@ -95,3 +97,15 @@ class TestDemoCredentials:
             assert verdict["signature"], verdict
             assert verdict["status"]["revoked"] == (credential.state == CredentialState.REVOKED), verdict
             assert verdict["status"]["suspended"] == (credential.state == CredentialState.SUSPENDED), verdict
+
+    def test_the_verify_page_verifies_each_by_its_address(self, client: Client) -> None:
+        for credential in Credential.objects.filter(superseded_at__isnull=True):
+            page = client.get("/verify", {"url": links.credential_page(credential.public_id)})
+            assert page.status_code == 200
+            headline = {
+                CredentialState.ACTIVE: "Verified",
+                CredentialState.REVOKED: "Revoked: the issuer has withdrawn this credential.",
+                CredentialState.SUSPENDED: "Suspended: the issuer has put this credential on hold",
+            }[CredentialState(credential.state)]
+            text = page.content.decode()
+            assert headline in text, (credential, text[text.find("<main") :][:3000])

@@ -151,6 +151,8 @@ class Learner:
     id: str = ""
 
     def identifiers(self) -> list[dict[str, Any]]:
+        if not self.name:  # no name known: say nothing rather than print something else in its place
+            return [hashed_email(self.email, self.salt)]
         return [plain_name(self.name), hashed_email(self.email, self.salt)]
 
 

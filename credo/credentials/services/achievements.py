@@ -6,9 +6,12 @@ second), as a snapshot of what the catalogue said at the time.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from credo.audit.services import record_event
 from credo.catalogue.models import CodeScheme, GroupKind, Qualification, QualificationKind, Status, Unit
 from credo.credentials import links
 from credo.credentials.models import Achievement, AchievementKind, Issuer
@@ -154,3 +157,51 @@ def as_ob3(achievement: Achievement, creator: compose.Profile) -> compose.Achiev
         identifiers=[compose.Identifier(achievement.code, achievement.code_type)] if achievement.code else [],
         creator=creator,
     )
+
+
+MAX_VALIDITY_DAYS = 36_500  # a hundred years: anything longer is "no expiry"
+
+
+@transaction.atomic
+def set_validity(achievement: Achievement, *, actor: Any, valid_for_days: int | None) -> Achievement:
+    """How long credentials for ``achievement`` stay valid from now on (``None``: they do not expire).
+
+    Credentials already issued keep the validity they were signed with.
+    """
+    if valid_for_days is not None and not 1 <= valid_for_days <= MAX_VALIDITY_DAYS:
+        raise ValidationError(
+            {"valid_for_days": f"Give a number of days from 1 to {MAX_VALIDITY_DAYS:,}, or leave it empty for none."}
+        )
+    before = achievement.valid_for_days
+    if before == valid_for_days:
+        return achievement
+    achievement.valid_for_days = valid_for_days
+    achievement.save(update_fields=["valid_for_days"])
+    record_event(
+        actor=actor,
+        action="credentials.achievement_validity_changed",
+        obj=achievement,
+        organisation_id=achievement.issuer.organisation_id,
+        details={"before": before, "after": valid_for_days},
+    )
+    return achievement
+
+
+def sync_achievements(issuer: Issuer) -> int:
+    """Make the achievements of every published entry of the issuer's catalogue; returns how many were new.
+
+    Achievements are otherwise made on first award; staff awarding by hand, or
+    setting how long credentials stay valid, need to see them all beforehand.
+    """
+    made = 0
+    existing_qualifications = set(issuer.achievements.filter(unit__isnull=True).values_list("qualification", flat=True))
+    existing_units = set(issuer.achievements.filter(unit__isnull=False).values_list("unit", flat=True))
+    for qualification in Qualification.objects.filter(owner=issuer.organisation, status=Status.LIVE).exclude(
+        pk__in=existing_qualifications
+    ):
+        achievement_for_qualification(qualification)
+        made += 1
+    for unit in Unit.objects.filter(owner=issuer.organisation).exclude(pk__in=existing_units):
+        achievement_for_unit(unit)
+        made += 1
+    return made

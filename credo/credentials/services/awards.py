@@ -287,6 +287,17 @@ def _award(line: AwardLine, *, actor: Any, issuer: Issuer, reference: str) -> At
             organisation=issuer.organisation,
             why=f"awarded you {line.achievement.name}",
         )
+    elif not learner.full_name and line.full_name:
+        # An account without a name would get a credential without one: the award gives it.
+        learner.full_name = line.full_name
+        learner.save(update_fields=["full_name"])
+        record_event(
+            actor=actor,
+            action="accounts.name_given",
+            obj=learner,
+            organisation_id=issuer.organisation_id,
+            details={"email": learner.email, "full_name": line.full_name},
+        )
     note = "; ".join(part for part in (reference, line.note) if part)
     return record_attainment(
         learner=learner,

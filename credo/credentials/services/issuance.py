@@ -17,9 +17,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from credo.accounts.models import User
 from credo.audit.services import record_event
 from credo.credentials import links
 from credo.credentials.models import (
@@ -55,7 +57,8 @@ def issuer_profile(issuer: Issuer, controller: str) -> compose.Profile:
 def learner_of(user: Any) -> compose.Learner:
     # A fresh salt per credential: the same email hashes differently in each, so
     # credentials cannot be linked to each other by their hashes.
-    return compose.Learner(name=user.full_name or user.email, email=user.email, salt=secrets.token_hex(8))
+    # Never the email in place of a missing name: the email is in the credential only hashed.
+    return compose.Learner(name=user.full_name, email=user.email, salt=secrets.token_hex(8))
 
 
 def _at_midday(day: Any) -> datetime:
@@ -107,7 +110,8 @@ def _new_credential(attainment: Attainment, slot: tuple[int, int], now: datetime
         learner=attainment.learner,
         attainment=attainment,
         issued_at=now,
-        valid_until=now + timedelta(days=days) if days else None,
+        # Counted from when it was earned, so a re-issue (or a past graduate brought in late) gains no time.
+        valid_until=_at_midday(attainment.attained_on) + timedelta(days=days) if days else None,
         status_list_number=slot[0],
         status_index=slot[1],
     )
@@ -268,5 +272,54 @@ def issue_transcript(learner: Any, issuer: Issuer, *, actor: Any = "system") -> 
             organisation_id=issuer.organisation_id,
             details={"learner": learner.email, "credentials": [str(c.public_id) for c in included]},
         )
-        tell_learner(transcript, "issued")
+        if previous is None:  # renewals follow each credential's own email; only the first is news
+            tell_learner(transcript, "issued")
     return transcript
+
+
+TRANSCRIPT_KINDS = (AchievementKind.UNIT, AchievementKind.QUALIFICATION)
+
+
+def refresh_transcripts(issuer: Issuer, *, actor: Any = "system") -> int:
+    """Issue or renew the CLR transcript of each learner whose unit or qualification credentials from
+    ``issuer`` changed (issued, revoked, suspended, reinstated) since their transcript; returns how many.
+
+    Safe to run again at any time: a learner whose transcript is newer than every change is left alone.
+    """
+    changes = (
+        Credential.objects.filter(
+            issuer=issuer, kind=CredentialKind.ACHIEVEMENT, attainment__achievement__kind__in=TRANSCRIPT_KINDS
+        )
+        .values("learner")
+        .annotate(changed=Max(Greatest("issued_at", Coalesce("state_changed_at", "issued_at"))))
+    )
+    transcribed = dict(
+        Credential.objects.filter(
+            issuer=issuer, kind=CredentialKind.TRANSCRIPT, superseded_at__isnull=True
+        ).values_list("learner", "issued_at")
+    )
+    stale = [
+        row["learner"]
+        for row in changes
+        if row["learner"] not in transcribed or transcribed[row["learner"]] < row["changed"]
+    ]
+    renewed = 0
+    for learner in User.objects.filter(pk__in=stale).order_by("pk"):
+        try:
+            issue_transcript(learner, issuer, actor=actor)
+        except ValidationError:
+            _withdraw_transcript(learner, issuer, actor=actor)  # nothing left to bundle
+        renewed += 1
+    return renewed
+
+
+def _withdraw_transcript(learner: Any, issuer: Issuer, *, actor: Any) -> None:
+    with transaction.atomic():
+        current = (
+            Credential.objects.select_for_update()
+            .filter(learner=learner, issuer=issuer, kind=CredentialKind.TRANSCRIPT, superseded_at__isnull=True)
+            .exclude(state=CredentialState.REVOKED)
+            .first()
+        )
+        if current is not None:
+            revoke(current, actor=actor, reason="Every credential it bundled has been revoked.")

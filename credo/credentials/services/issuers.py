@@ -10,15 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from credo.accounts.models import Organisation, OrganisationKind
+from credo.accounts.models import Organisation
 from credo.audit.services import record_event
 from credo.credentials import kek, links
+from credo.credentials.access import ISSUING_KINDS
 from credo.credentials.models import DidMethod, Issuer, SigningKey
 from credo.credentials.ob3 import did as dids
 from credo.credentials.ob3 import keys as ob3_keys
+from credo.credentials.services.achievements import sync_achievements
 
 #: Organisations that put their name on credentials.
-ISSUING_KINDS = frozenset({OrganisationKind.ISSUING_INSTITUTION, OrganisationKind.AWARDING_BODY})
 
 
 def default_did_method() -> str:
@@ -81,6 +82,7 @@ def create_issuer(
         organisation_id=organisation.pk,
         details={"did": issuer.did, "key": key.public_key_multibase},
     )
+    sync_achievements(issuer)
     return issuer
 
 

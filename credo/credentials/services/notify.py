@@ -7,7 +7,7 @@ from django.db import transaction
 
 from credo.core.tasks import send_email
 from credo.credentials import links
-from credo.credentials.models import Credential
+from credo.credentials.models import Credential, CredentialKind
 
 _SUBJECTS = {
     "issued": "Your credential from {issuer}",
@@ -27,7 +27,12 @@ def tell_learner(credential: Credential, event: str) -> None:
         else f"Hello {learner.full_name or learner.email},",
         "",
     ]
-    if event == "issued":
+    if event == "issued" and credential.kind == CredentialKind.TRANSCRIPT:
+        lines.append(
+            f"{issuer} has issued you a transcript (a CLR) bundling your credentials from them. It is kept up to date "
+            "as you earn more. See it, share it or download it here:"
+        )
+    elif event == "issued":
         lines.append(f"{issuer} has issued you a verifiable credential. See it, share it or download it here:")
     else:
         lines.append(f"{_SUBJECTS[event].format(issuer=issuer).replace('Your', 'your', 1)}.")
@@ -40,6 +45,8 @@ def tell_learner(credential: Credential, event: str) -> None:
         f"If you have questions, contact {credential.issuer.email}.",
     ]
     subject = _SUBJECTS[event].format(issuer=issuer)
+    if credential.kind == CredentialKind.TRANSCRIPT:
+        subject = subject.replace("Your credential", "Your transcript", 1)
     transaction.on_commit(
         lambda: send_email.enqueue(
             subject=subject, body="\n".join(lines), to=[learner.email], from_email=settings.DEFAULT_FROM_EMAIL

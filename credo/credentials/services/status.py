@@ -16,10 +16,18 @@ from django.utils import timezone
 
 from credo.audit.services import record_event
 from credo.credentials import links
-from credo.credentials.models import Credential, CredentialState, Issuer, StatusList, StatusPurpose
+from credo.credentials.models import (
+    Credential,
+    CredentialKind,
+    CredentialState,
+    DidMethod,
+    Issuer,
+    StatusList,
+    StatusPurpose,
+)
 from credo.credentials.ob3 import proofs
 from credo.credentials.ob3.status_list import MIN_LENGTH, Bitstring, status_entry, status_list_credential
-from credo.credentials.services.issuers import signing_key_for
+from credo.credentials.services.issuers import active_key, signing_key_for
 from credo.credentials.services.notify import tell_learner
 
 
@@ -27,9 +35,18 @@ def _lists(issuer: Issuer, number: int) -> dict[str, StatusList]:
     lists = {}
     for purpose in StatusPurpose.values:
         lists[purpose], _ = StatusList.objects.get_or_create(
-            issuer=issuer, purpose=purpose, number=number, defaults={"bits": bytes(MIN_LENGTH // 8)}
+            issuer=issuer,
+            purpose=purpose,
+            number=number,
+            defaults={"bits": bytes(MIN_LENGTH // 8), "signing_key": active_key(issuer)},
         )
     return lists
+
+
+def _belongs_to_another_did(status_list: StatusList, issuer: Issuer) -> bool:
+    """A did:key issuer's DID changes with its key, and a verifier insists that a status list comes from
+    the same DID as the credential: after a rotation, new credentials need lists of their own."""
+    return issuer.did_method == DidMethod.KEY and status_list.signing_key_id != active_key(issuer).pk
 
 
 def allocate_slots(issuer: Issuer, count: int) -> list[tuple[int, int]]:
@@ -51,7 +68,7 @@ def allocate_slots(issuer: Issuer, count: int) -> list[tuple[int, int]]:
             issuer=issuer, purpose=StatusPurpose.REVOCATION, number=number
         )
         capacity = len(bytes(current.bits)) * 8
-        if current.next_index >= capacity:
+        if current.next_index >= capacity or _belongs_to_another_did(current, issuer):
             _lists(issuer, number + 1)
             continue
         take = min(count - len(slots), capacity - current.next_index)
@@ -72,7 +89,9 @@ def entries_for(issuer: Issuer, number: int, index: int) -> list[dict[str, Any]]
 def sign_status_list(status_list: StatusList) -> str:
     """Sign the list as it stands now and keep the exact JSON served to verifiers."""
     issuer = status_list.issuer
-    key = signing_key_for(issuer)
+    # did:web: the DID stays, so the active key signs. did:key: only the list's own key is the right DID.
+    own_key = status_list.signing_key if issuer.did_method == DidMethod.KEY else None
+    key = signing_key_for(issuer, own_key)
     now = timezone.now()
     unsigned = status_list_credential(
         links.status_list_url(issuer.organisation.slug, status_list.purpose, status_list.number),
@@ -127,7 +146,17 @@ def _change(credential: Credential, *, actor: Any, to: str, reason: str, allowed
             details={"from": before, "to": to, "reason": credential.state_reason},
         )
         tell_learner(credential, to)
+        if credential.kind == CredentialKind.ACHIEVEMENT:
+            _transcripts_follow(credential.issuer)
     return credential
+
+
+def _transcripts_follow(issuer: Issuer) -> None:
+    """Once this change commits, renew the transcripts that bundle the changed credential."""
+    # Imported here: the task module imports issuance, which imports this module.
+    from credo.credentials.tasks import refresh_transcripts_later
+
+    refresh_transcripts_later(issuer)
 
 
 def revoke(credential: Credential, *, actor: Any, reason: str) -> Credential:

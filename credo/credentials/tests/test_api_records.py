@@ -238,7 +238,7 @@ def test_issuer_staff_award_directly_inviting_someone_new_and_the_credential_fol
     assert body["note"] == "Direct award; RPL panel 2024-10"
     graduate = User.objects.get(email="graduate@example.org")
     assert not graduate.has_usable_password()  # invited to claim the account
-    credential = Credential.objects.get(learner=graduate)
+    credential = Credential.objects.get(learner=graduate, kind="achievement")
     assert credential.attainment_id == body["id"]
     after = _get(client_for(ratifier), f"/attainments/{body['id']}")
     assert after["credential"] == str(credential.public_id)

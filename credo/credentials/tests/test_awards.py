@@ -65,6 +65,7 @@ class TestDirectAward:
         assert subjects == [
             "Test Awarding Body invites you to claim your credo account",
             "Your credential from Test Awarding Body",
+            "Your transcript from Test Awarding Body",  # units come with a transcript (CLR)
         ]
         invitation = next(m for m in mail.outbox if "claim" in m.subject)
         assert claim_url(learner).split("/password/reset/key/")[0] in invitation.body
@@ -88,7 +89,10 @@ class TestDirectAward:
                 note="Transfer record 12",
             )
         assert attainment.learner == learner
-        assert [m.subject for m in mail.outbox] == ["Your credential from Test Awarding Body"]
+        assert sorted(m.subject for m in mail.outbox) == [
+            "Your credential from Test Awarding Body",
+            "Your transcript from Test Awarding Body",
+        ]
         assert "Transfer record 12" in attainment.note
 
     @pytest.mark.parametrize(
@@ -289,3 +293,38 @@ class TestBulkAward:
         with pytest.raises(PermissionDenied):
             upload_awards(actor=outsider, issuer=issuer, file_name="x.csv", data=csv_of())
         assert not AwardBatch.objects.exists()
+
+
+class TestNames:
+    def test_an_account_without_a_name_takes_the_one_the_award_gives(
+        self,
+        unit_achievement: Achievement,
+        catalogue_admin: User,
+        learner: User,
+        django_capture_on_commit_callbacks: Any,
+    ) -> None:
+        User.objects.filter(pk=learner.pk).update(full_name="")
+        with django_capture_on_commit_callbacks(execute=True):
+            attainment = award_directly(
+                actor=catalogue_admin,
+                achievement=unit_achievement,
+                email=learner.email,
+                full_name="Jordan Ellis",
+                attained_on=PAST,
+            )
+        learner.refresh_from_db()
+        assert learner.full_name == "Jordan Ellis"
+        assert AuditEvent.objects.filter(action="accounts.name_given").count() == 1
+        assert "Jordan Ellis" in Credential.objects.get(attainment=attainment).issued_json
+
+    def test_a_credential_never_prints_the_email_in_place_of_a_missing_name(
+        self, unit_achievement: Achievement, catalogue_admin: User, learner: User
+    ) -> None:
+        User.objects.filter(pk=learner.pk).update(full_name="")
+        learner.refresh_from_db()
+        attainment = services.record_attainment(
+            learner=learner, achievement=unit_achievement, route=Route.DIRECT_AWARD, attained_on=PAST, decided_by=None
+        )
+        issued = services.issue_credential(attainment).issued_json
+        assert learner.email not in issued
+        assert '"identityType": "emailAddress"' in issued

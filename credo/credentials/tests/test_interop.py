@@ -145,21 +145,50 @@ def test_every_shape_credo_issues_verifies_in_the_dcc_verifier(
 
 
 @pytest.mark.django_db
-def test_a_did_key_micro_credential_verifies_in_the_dcc_verifier(
+def test_did_key_credentials_verify_in_the_dcc_verifier_across_a_key_rotation(
     tmp_path: Path, awarding_body: Organisation, catalogue_admin: User, catalogue: SmallCatalogue, learner: User
 ) -> None:
+    """A did:key issuer's DID changes with its key: each credential's status list must stay under its DID."""
     issuer = services.create_issuer(awarding_body, actor=catalogue_admin, email="c@awards.example", did_method="key")
-    attainment = services.record_attainment(
-        learner=learner,
-        achievement=services.achievement_for_qualification(catalogue.award),
-        route="direct_award",
-        attained_on=datetime(2024, 11, 20, tzinfo=UTC).date(),
-        decided_by=catalogue_admin,
-    )
-    credential = issuance.issue_credential(attainment)
+    micro = services.achievement_for_qualification(micro_credential_in(catalogue_admin, awarding_body))
+
+    def award(achievement: Any) -> Credential:
+        attainment = services.record_attainment(
+            learner=learner,
+            achievement=achievement,
+            route="direct_award",
+            attained_on=datetime(2024, 11, 20, tzinfo=UTC).date(),
+            decided_by=catalogue_admin,
+        )
+        return issuance.issue_credential(attainment)
+
+    before = award(micro)
+    services.rotate_key(issuer, actor=catalogue_admin)
+    after = award(services.achievement_for_unit(catalogue.shared_units[0]))
+    services.revoke(before, actor=catalogue_admin, reason="Issued in error")
+    assert json.loads(before.issued_json)["issuer"]["id"] != json.loads(after.issued_json)["issuer"]["id"]
     dids, status = _issued_world(issuer)
-    verdicts = dcc_verify(tmp_path, {"micro": credential.issued_json}, dids=dids, status=status)
-    assert verdicts["micro"]["verified"], verdicts["micro"]
+    verdicts = dcc_verify(
+        tmp_path, {"before": before.issued_json, "after": after.issued_json}, dids=dids, status=status
+    )
+    assert verdicts["after"]["verified"], verdicts["after"]
+    assert verdicts["before"]["signature"] is True, verdicts["before"]
+    assert verdicts["before"]["status"]["revoked"] is True, verdicts["before"]
+    assert verdicts["before"]["errors"] == [] or all("revoked" in e.lower() for e in verdicts["before"]["errors"]), (
+        verdicts["before"]
+    )
+
+
+def micro_credential_in(actor: User, owner: Organisation) -> Any:
+    from credo.catalogue import services as catalogue_services
+    from credo.catalogue.models import QualificationKind
+    from credo.catalogue.tests.builders import make_qualification
+
+    draft = make_qualification(actor, owner, "7000099", "Test micro-credential", QualificationKind.MICRO_CREDENTIAL)
+    catalogue_services.set_competencies(
+        actor=actor, qualification=draft, competencies=[("1", "Facilitate community-led development")]
+    )
+    return catalogue_services.publish_qualification(actor=actor, qualification=draft)
 
 
 def _awkward_texts() -> list[str]:

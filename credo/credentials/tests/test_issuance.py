@@ -26,6 +26,7 @@ from credo.credentials.models import (
 )
 from credo.credentials.services import issuance
 from credo.credentials.services.issuers import problems_signing
+from credo.credentials.tasks import schedule_issuance
 from credo.credentials.verification import verify_credential
 
 from .conftest import attain
@@ -264,6 +265,41 @@ class TestStatus:
 
 
 class TestTranscripts:
+    def test_the_background_issuance_also_issues_the_learners_transcript_once(
+        self,
+        issuer: Issuer,
+        award_attainments: list[Attainment],
+        learner: User,
+        django_capture_on_commit_callbacks: Any,
+    ) -> None:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            schedule_issuance(issuer)
+        transcripts = Credential.objects.filter(learner=learner, kind=CredentialKind.TRANSCRIPT)
+        assert transcripts.count() == 1
+        assert len(document(transcripts.get())["credentialSubject"]["verifiableCredential"]) == 4
+        assert issuance.refresh_transcripts(issuer) == 0, "nothing changed, so nothing is renewed"
+
+    def test_revoking_a_bundled_credential_renews_the_transcript_without_it(
+        self,
+        issuer: Issuer,
+        award_attainments: list[Attainment],
+        learner: User,
+        ratifier: User,
+        django_capture_on_commit_callbacks: Any,
+    ) -> None:
+        issuance.issue_pending(issuer)
+        first = issuance.issue_transcript(learner, issuer)
+        unit = Credential.objects.get(attainment=award_attainments[0])
+        with django_capture_on_commit_callbacks(execute=True):
+            services.revoke(unit, actor=ratifier, reason="Awarded in error")
+        first.refresh_from_db()
+        assert first.state == CredentialState.REVOKED
+        current = Credential.objects.get(learner=learner, kind=CredentialKind.TRANSCRIPT, superseded_at__isnull=True)
+        bundled = {c["id"] for c in document(current)["credentialSubject"]["verifiableCredential"]}
+        assert unit.urn not in bundled
+        assert len(bundled) == 3
+        assert verify_credential(document(current)).verified
+
     def test_a_transcript_bundles_the_units_and_the_award(
         self, issuer: Issuer, award_attainments: list[Attainment], learner: User
     ) -> None:

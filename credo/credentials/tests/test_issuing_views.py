@@ -63,6 +63,7 @@ def pages(credential: Credential, batch: AwardBatch) -> list[str]:
         f"/issuing/{SLUG}/award/bulk/{batch.pk}",
         f"/issuing/{SLUG}/credentials",
         f"/issuing/{SLUG}/credentials/{credential.public_id}",
+        f"/issuing/{SLUG}/achievements/{credential.attainment.achievement.public_id}",
     ]
 
 
@@ -138,6 +139,7 @@ def test_no_change_is_made_by_someone_who_may_not(
         ),
         (f"/issuing/{SLUG}/award/bulk/{batch.pk}", {"action": "apply"}),
         (f"/issuing/{SLUG}/credentials/{credential.public_id}", {"action": "revoke", "reason": "No"}),
+        (f"/issuing/{SLUG}/achievements/{achievement.public_id}", {"valid_for_days": "30"}),
     ]
     for url, data in posts:
         assert client.post(url, data).status_code in {302, 403, 404}, url
@@ -148,6 +150,8 @@ def test_no_change_is_made_by_someone_who_may_not(
     assert Issuer.objects.get().name != "Hijacked"
     assert AwardBatch.objects.get().state == AwardBatchState.PREVIEWED
     assert Attainment.objects.count() == 1
+    achievement.refresh_from_db()
+    assert achievement.valid_for_days is None
 
 
 class TestStaffWork:
@@ -207,7 +211,7 @@ class TestStaffWork:
                 },
             )
         assert response.status_code == 302
-        assert Credential.objects.filter(learner__email="hine@example.org").count() == 1
+        assert Credential.objects.filter(learner__email="hine@example.org", kind="achievement").count() == 1
 
     def test_a_bulk_upload_shows_the_problems_by_row(
         self, achievement: Achievement, catalogue_admin: User, client_for: Callable[[User | None], Client]
@@ -235,7 +239,7 @@ class TestStaffWork:
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(f"/issuing/{SLUG}/award/bulk/{batch.pk}", {"action": "apply"})
         assert response.status_code == 302
-        assert Credential.objects.filter(learner__email="new@example.org").count() == 1
+        assert Credential.objects.filter(learner__email="new@example.org", kind="achievement").count() == 1
 
     def test_the_profile_never_shows_private_keys(
         self, issuer: Issuer, catalogue_admin: User, client_for: Callable[[User | None], Client]
@@ -260,3 +264,101 @@ class TestStaffWork:
         keys = SigningKey.objects.filter(issuer=issuer)
         assert keys.count() == 2
         assert keys.filter(retired_at__isnull=True).count() == 1
+
+    def test_every_published_catalogue_entry_can_be_awarded_before_its_first_award(
+        self,
+        issuer: Issuer,
+        catalogue: SmallCatalogue,
+        catalogue_admin: User,
+        client_for: Callable[[User | None], Client],
+    ) -> None:
+        page = client_for(catalogue_admin).get(f"/issuing/{SLUG}/award").content.decode()
+        assert catalogue.certificate.title in page
+        assert catalogue.optional_units[0].title in page
+
+    def test_expiry_set_for_an_achievement_dates_its_next_credentials(
+        self,
+        achievement: Achievement,
+        learner: User,
+        catalogue_admin: User,
+        client_for: Callable[[User | None], Client],
+    ) -> None:
+        client = client_for(catalogue_admin)
+        url = f"/issuing/{SLUG}/achievements/{achievement.public_id}"
+        response = client.post(url, {"valid_for_days": "0"})
+        assert "Ensure this value is greater than or equal to 1" in response.content.decode()
+        assert client.post(url, {"valid_for_days": "730"}).status_code == 302
+        attainment = services.record_attainment(
+            learner=learner, achievement=achievement, route="direct_award", attained_on=PAST, decided_by=catalogue_admin
+        )
+        credential = services.issue_credential(attainment)
+        assert credential.valid_until is not None
+        assert credential.valid_until.date() == PAST + datetime.timedelta(days=730), "counted from when it was earned"
+        assert '"validUntil"' in credential.issued_json
+        assert client.post(url, {"valid_for_days": ""}).status_code == 302
+        achievement.refresh_from_db()
+        assert achievement.valid_for_days is None
+
+
+class TestSettingUpIssuing:
+    def test_a_programme_admin_sets_up_issuing_and_every_published_entry_becomes_an_achievement(
+        self, catalogue: SmallCatalogue, catalogue_admin: User, client_for: Callable[[User | None], Client]
+    ) -> None:
+        client = client_for(catalogue_admin)
+        response = client.get(f"/issuing/{SLUG}/")
+        assert response.status_code == 302
+        assert response["Location"] == f"/issuing/{SLUG}/setup"
+        response = client.post(
+            f"/issuing/{SLUG}/setup",
+            {"name": "Test Awarding Body", "url": "awards.example", "email": "", "did_method": "key"},
+        )
+        assert "This field is required" in response.content.decode()
+        assert not Issuer.objects.exists()
+        response = client.post(
+            f"/issuing/{SLUG}/setup",
+            {
+                "name": "Test Awarding Body",
+                "url": "awards.example",
+                "email": "certs@awards.example",
+                "did_method": "key",
+            },
+        )
+        assert response.status_code == 302
+        issuer = Issuer.objects.get()
+        assert issuer.did.startswith("did:key:")
+        assert SigningKey.objects.filter(issuer=issuer, retired_at__isnull=True).count() == 1
+        assert Achievement.objects.filter(issuer=issuer, qualification=catalogue.certificate).exists()
+        assert Achievement.objects.filter(issuer=issuer, unit=catalogue.optional_units[0]).exists()
+        assert client.get(f"/issuing/{SLUG}/setup").status_code == 403  # once only
+
+    @pytest.mark.parametrize(
+        ("who", "slug", "status"),
+        [
+            ("ratifier", SLUG, 403),
+            ("external_qa", SLUG, 403),
+            ("outsider", SLUG, 404),
+            ("learner", SLUG, 404),
+            ("centre_admin", "test-centre", 403),  # a provider does not issue
+        ],
+    )
+    def test_only_a_programme_admin_of_an_issuing_organisation_may(
+        self,
+        who: str,
+        slug: str,
+        status: int,
+        awarding_body: Any,
+        client_for: Callable[[User | None], Client],
+        request: pytest.FixtureRequest,
+    ) -> None:
+        client = client_for(request.getfixturevalue(who))
+        events_before = AuditEvent.objects.count()
+        data = {"name": "X", "url": "https://x.example", "email": "x@x.example", "did_method": "key"}
+        assert client.post(f"/issuing/{slug}/setup", data).status_code == status
+        assert client.get(f"/issuing/{slug}/setup").status_code == status
+        assert not Issuer.objects.exists()
+        assert AuditEvent.objects.count() == events_before
+
+    def test_anonymous_visitors_are_sent_to_sign_in(self, awarding_body: Any, client: Client) -> None:
+        response = client.get(f"/issuing/{SLUG}/setup")
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
