@@ -36,6 +36,8 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # out of the database and its backups: whoever holds both can sign as every issuer.
 # Outside production an unset value falls back to a key derived from SECRET_KEY.
 KEY_ENCRYPTION_KEY = env_str("CREDO_KEY_ENCRYPTION_KEY")
+# While rotating the KEK: the old ones, comma-separated, until `manage.py reseal_signing_keys` has run.
+PREVIOUS_KEY_ENCRYPTION_KEYS = env_list("CREDO_PREVIOUS_KEY_ENCRYPTION_KEYS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

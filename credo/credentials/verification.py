@@ -556,7 +556,12 @@ def _check_schema(report: Report, document: dict[str, Any]) -> None:
         if problems:
             report.add(SCHEMA, False, f"It does not match the Open Badges 3.0 schema: {'; '.join(problems[:5])}.")
         else:
-            report.add(SCHEMA, True, "It matches the Open Badges 3.0 schema.")
+            report.add(
+                SCHEMA,
+                True,
+                "It matches the Open Badges 3.0 schema (read, as VC Data Model 2.0 allows, with credentialStatus "
+                "as a list: the published schema expects a single entry).",
+            )
     elif "ClrCredential" in types:
         report.add(SCHEMA, None, "CLR 2.0 has no final published schema; the credentials it bundles are checked below.")
     else:

@@ -113,6 +113,10 @@ def credential_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "replaced_by": credential.replaced_by if status.kind == "replaced" else None,
         "awarded": awarded,
         "evidence": presentation.evidence_of(document),
+        # Where a qualification's units came from: assessed here, transferred, or recognised prior learning.
+        "components": list(credential.attainment.components.select_related("achievement").order_by("achievement__code"))
+        if credential.attainment
+        else [],
         "bundled": presentation.bundled_achievements(document),
         "page_url": page_url,
         "qr": mark_safe(presentation.qr_svg(page_url)),  # noqa: S308 - segno's own markup of our own URL

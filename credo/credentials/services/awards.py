@@ -355,6 +355,13 @@ def upload_awards(*, actor: Any, issuer: Issuer, file_name: str, data: bytes) ->
         row_count=len(plan.lines) + len({p.line for p in plan.problems if p.line > 1}),
         state=AwardBatchState.PREVIEWED if plan.ok else AwardBatchState.DISCARDED,
     )
+    record_event(
+        actor=actor,
+        action="credentials.awards_uploaded",
+        obj=batch,
+        organisation_id=issuer.organisation_id,
+        details={"file": batch.file_name, "awards": len(plan.lines), "problems": len(plan.problems)},
+    )
     return batch, plan
 
 
@@ -394,6 +401,13 @@ def discard_awards(batch: AwardBatch, *, actor: Any) -> None:
     )
     if not updated:
         raise ValidationError("Only an upload waiting for confirmation can be discarded.")
+    record_event(
+        actor=actor,
+        action="credentials.awards_discarded",
+        obj=batch,
+        organisation_id=batch.issuer.organisation_id,
+        details={"file": batch.file_name},
+    )
 
 
 def template_csv() -> str:

@@ -178,3 +178,27 @@ def update_issuer_profile(issuer: Issuer, *, actor: Any, **fields: str) -> Issue
             details={"changed": changed},
         )
     return issuer
+
+
+@transaction.atomic
+def reseal_signing_keys(*, actor: Any) -> int:
+    """Re-encrypt every signing key under the current key-encryption key; returns how many changed.
+
+    All or nothing: a key that does not open (its KEK is not configured) stops the lot.
+    """
+    current = kek.kek_id(kek.current_kek())
+    resealed = []
+    for key in SigningKey.objects.select_for_update().exclude(kek_id=current).select_related("issuer"):
+        raw = kek.unseal(key.encrypted_private_key, key.public_key_multibase, key.kek_id)
+        key.encrypted_private_key, key.kek_id = kek.seal(raw, key.public_key_multibase)
+        key.save(update_fields=["encrypted_private_key", "kek_id"])
+        resealed.append(key)
+    for key in resealed:
+        record_event(
+            actor=actor,
+            action="credentials.key_resealed",
+            obj=key.issuer,
+            organisation_id=key.issuer.organisation_id,
+            details={"key": key.public_key_multibase, "kek": current},
+        )
+    return len(resealed)

@@ -123,6 +123,21 @@ def test_a_replaced_credential_links_to_the_one_replacing_it(
     assert "Active" in _text(client, page(newer))
 
 
+def test_a_qualification_shows_where_each_of_its_units_came_from(
+    award_attainments: list[Attainment], catalogue: SmallCatalogue, learner: User, client: Client
+) -> None:
+    qualification = Attainment.objects.get(learner=learner, achievement__qualification=catalogue.award)
+    transferred = award_attainments[1]
+    Attainment.objects.filter(pk=transferred.pk).update(route="credit_transfer")
+    text = _text(client, page(issuance.issue_credential(qualification)))
+    assert "How it was earned" in text
+    assert "Completed by the units attained" in text
+    for unit in catalogue.shared_units:
+        assert unit.code in text
+    assert text.count("Assessed, moderated and ratified") == 2
+    assert text.count("Credit transfer") == 1
+
+
 def test_a_transcript_lists_the_achievements_it_bundles(
     award_attainments: list[Attainment], issuer: Issuer, learner: User, client: Client
 ) -> None:

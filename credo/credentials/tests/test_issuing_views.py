@@ -138,6 +138,19 @@ def test_no_change_is_made_by_someone_who_may_not(
             {"achievement": achievement.pk, "email": "a@b.example", "full_name": "A", "attained_on": "2024-10-31"},
         ),
         (f"/issuing/{SLUG}/award/bulk/{batch.pk}", {"action": "apply"}),
+        (f"/issuing/{SLUG}/award/bulk/{batch.pk}", {"action": "discard"}),
+        (
+            f"/issuing/{SLUG}/award/bulk",
+            {
+                "file": SimpleUploadedFile(
+                    "a.csv", b"email,full_name,achievement,attained_on\n", content_type="text/csv"
+                )
+            },
+        ),
+        (
+            f"/issuing/{SLUG}/setup",
+            {"name": "X", "url": "https://x.example", "email": "x@x.example", "did_method": "key"},
+        ),
         (f"/issuing/{SLUG}/credentials/{credential.public_id}", {"action": "revoke", "reason": "No"}),
         (f"/issuing/{SLUG}/achievements/{achievement.public_id}", {"valid_for_days": "30"}),
     ]
@@ -148,7 +161,7 @@ def test_no_change_is_made_by_someone_who_may_not(
     credential.refresh_from_db()
     assert credential.state == CredentialState.ACTIVE
     assert Issuer.objects.get().name != "Hijacked"
-    assert AwardBatch.objects.get().state == AwardBatchState.PREVIEWED
+    assert AwardBatch.objects.get().state == AwardBatchState.PREVIEWED  # neither applied, discarded nor added
     assert Attainment.objects.count() == 1
     achievement.refresh_from_db()
     assert achievement.valid_for_days is None
