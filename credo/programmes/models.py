@@ -1,0 +1,280 @@
+"""Programmes and cohorts: registration, fees and invoices, enrolments and their lifecycle.
+
+A programme is a provider's offering of a catalogue entry; a cohort is one
+intake of it, with its own dates (kept as moments in time, shown in the
+cohort's time zone), fees and tax rate. What must never happen twice is a
+constraint here: one enrolment per learner and cohort, one invoice number per
+provider, one fee tier per code in a cohort.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from credo.accounts.models import Organisation
+from credo.catalogue.models import Qualification
+
+
+class Programme(models.Model):
+    """A provider's offering of a qualification or micro-credential, described for people deciding to join."""
+
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programmes")
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="programmes")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80)
+    summary = models.TextField(help_text="What it is, in a paragraph.")
+    who_it_is_for = models.TextField(blank=True)
+    what_is_required = models.TextField(blank=True, help_text="What a learner must bring or produce.")
+    time_commitment = models.CharField(max_length=200, blank=True, help_text="e.g. about 2 hours a week over 5 months")
+    fee_includes = models.TextField(blank=True, help_text="What the fee pays for, one item per line.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("provider", "slug"), name="programme_slug_unique_per_provider")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def fee_includes_items(self) -> list[str]:
+        return [line.strip(" •-") for line in self.fee_includes.splitlines() if line.strip(" •-")]
+
+
+class Cohort(models.Model):
+    """One intake of a programme: when people can register, study, submit and be assessed, and what it costs."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cohorts")
+    name = models.CharField(max_length=120, help_text="e.g. 2024 intake")
+    slug = models.SlugField(max_length=80)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    time_zone = models.CharField(max_length=64, help_text="Dates are set and shown in this zone: Pacific/Auckland.")
+    registration_opens = models.DateTimeField()
+    registration_closes = models.DateTimeField()
+    study_starts = models.DateField()
+    study_ends = models.DateField()
+    submission_deadline = models.DateTimeField()
+    assessment_starts = models.DateField()
+    assessment_ends = models.DateField()
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
+    resubmissions_allowed = models.PositiveSmallIntegerField(default=1)
+    check_ins_allowed = models.PositiveSmallIntegerField(default=2, help_text="1:1 check-ins per learner.")
+    weekly_hours_guideline = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("2.0"))
+    currency = models.CharField(max_length=3, help_text="ISO 4217, e.g. NZD or GBP.")
+    tax_name = models.CharField(max_length=20, blank=True, help_text="e.g. GST or VAT; empty when no tax applies.")
+    tax_rate = models.DecimalField(
+        max_digits=5, decimal_places=4, default=Decimal("0"), help_text="As a fraction: 0.1500 for 15%."
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(default=20, help_text="Invoices fall due this many days on.")
+    facilitators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_cohorts")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("programme", "slug"), name="cohort_slug_unique_per_programme"),
+            models.CheckConstraint(
+                condition=Q(registration_closes__gt=F("registration_opens")), name="cohort_registration_closes_after"
+            ),
+            models.CheckConstraint(condition=Q(study_ends__gte=F("study_starts")), name="cohort_study_ends_after"),
+            models.CheckConstraint(
+                condition=Q(assessment_ends__gte=F("assessment_starts")), name="cohort_assessment_ends_after"
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0) & Q(tax_rate__lt=1), name="cohort_tax_rate_is_a_fraction"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.name}: {self.name}"
+
+
+class RegistrationExtension(models.Model):
+    """A later closing date for registrations: who moved it, when, and why (announced on the cohort page)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="extensions")
+    previous_closes = models.DateTimeField()
+    new_closes = models.DateTimeField()
+    reason = models.TextField()
+    extended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(new_closes__gt=F("previous_closes")), name="extension_is_later")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort}: registration extended to {self.new_closes:%Y-%m-%d}"
+
+
+class OrganisationType(models.TextChoices):
+    """The kind of organisation a learner works for, which sets their fee tier."""
+
+    LOCAL_GOVERNMENT = "local_government", "Local government"
+    CENTRAL_GOVERNMENT = "central_government", "Central government"
+    COMMUNITY = "community", "Community organisation"
+    VOLUNTEER_GROUP = "volunteer_group", "Volunteer group"
+    OTHER = "other", "Other"
+
+
+class FeeTier(models.Model):
+    """A fee before tax, for learners from some kinds of organisation."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="fee_tiers")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=120)
+    amount = models.DecimalField(max_digits=10, decimal_places=2, help_text="Before tax.")
+    organisation_types = models.JSONField(default=list, help_text="The organisation types this tier is for.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("cohort", "code"), name="fee_tier_code_unique_per_cohort"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="fee_tier_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.amount})"
+
+
+class EnrolmentState(models.TextChoices):
+    WAITLISTED = "waitlisted", "On the waiting list"
+    APPLIED = "applied", "Applied"
+    CONFIRMED = "confirmed", "Confirmed"
+    ACTIVE = "active", "Studying"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    DEFERRED = "deferred", "Deferred to another cohort"
+    LAPSED = "lapsed", "Lapsed"
+
+
+class Enrolment(models.Model):
+    """A learner in a cohort, from application on; its state changes only through the enrolment services."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrolments")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
+    state = models.CharField(max_length=12, choices=EnrolmentState.choices, default=EnrolmentState.APPLIED)
+    organisation_name = models.CharField(max_length=200)
+    organisation_type = models.CharField(max_length=24, choices=OrganisationType.choices)
+    fee_tier = models.ForeignKey(FeeTier, on_delete=models.PROTECT, related_name="enrolments")
+    eligibility_declared = models.BooleanField(help_text="Already working in communities, as the programme requires.")
+    terms_accepted_at = models.DateTimeField()
+    invoice_to_organisation = models.BooleanField(default=False)
+    deferred_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="deferred_from"
+    )
+    state_changed_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("cohort", "learner"), name="enrolment_one_per_learner_and_cohort"),
+            models.CheckConstraint(condition=Q(eligibility_declared=True), name="enrolment_eligibility_declared"),
+        ]
+        indexes = [models.Index(fields=("cohort", "state"))]
+
+    def __str__(self) -> str:
+        return f"{self.learner} in {self.cohort}"
+
+
+class InvoiceCounter(models.Model):
+    """The last invoice number a provider used: locked while numbering, so numbers never repeat or skip."""
+
+    provider = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="invoice_counter")
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.provider}: last invoice {self.last_number}"
+
+
+class InvoiceState(models.TextChoices):
+    ISSUED = "issued", "Issued"
+    PAID = "paid", "Paid"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Invoice(models.Model):
+    """An invoice for an enrolment's fee: numbered per provider, amounts fixed when it is issued."""
+
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invoices")
+    number = models.PositiveIntegerField()
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="invoices")
+    addressed_to = models.CharField(max_length=200)
+    address_detail = models.CharField(max_length=300, blank=True, help_text="e.g. the learner's name, for an org.")
+    email = models.EmailField()
+    description = models.CharField(max_length=300)
+    currency = models.CharField(max_length=3)
+    amount_excluding_tax = models.DecimalField(max_digits=10, decimal_places=2)
+    tax_name = models.CharField(max_length=20, blank=True)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=4)
+    tax_amount = models.DecimalField(max_digits=10, decimal_places=2)
+    total = models.DecimalField(max_digits=10, decimal_places=2)
+    issued_on = models.DateField()
+    due_on = models.DateField()
+    state = models.CharField(max_length=12, choices=InvoiceState.choices, default=InvoiceState.ISSUED)
+    paid_on = models.DateField(null=True, blank=True)
+    payment_reference = models.CharField(max_length=120, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("provider", "number"), name="invoice_number_unique_per_provider"),
+            models.CheckConstraint(
+                condition=Q(total=F("amount_excluding_tax") + F("tax_amount")), name="invoice_total_adds_up"
+            ),
+            models.CheckConstraint(condition=Q(due_on__gte=F("issued_on")), name="invoice_due_after_issue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invoice {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.provider.slug.upper()[:8]}-{self.number:05d}"
+
+
+class SupportKind(models.TextChoices):
+    REDUCED_FEE = "reduced_fee", "A reduced fee"
+    PAYMENT_PLAN = "payment_plan", "A payment plan"
+    GRANT_LETTER = "grant_letter", "A letter for a grant application"
+
+
+class SupportDecision(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+
+class FundingRequest(models.Model):
+    """A learner's request for help when cost is a barrier; staff decide, and the decision is audited."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="funding_requests")
+    kind = models.CharField(max_length=16, choices=SupportKind.choices)
+    explanation = models.TextField()
+    decision = models.CharField(max_length=10, choices=SupportDecision.choices, default=SupportDecision.PENDING)
+    reduced_amount = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, help_text="For an approved reduced fee, before tax."
+    )
+    instalments = models.PositiveSmallIntegerField(null=True, blank=True, help_text="For an approved payment plan.")
+    decision_note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("enrolment", "kind"),
+                condition=Q(decision="pending"),
+                name="funding_request_one_pending_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.enrolment}"

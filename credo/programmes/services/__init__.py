@@ -1,0 +1,1 @@
+"""Everything that changes programmes' state: programmes and cohorts, registration, enrolments, invoices, support."""
