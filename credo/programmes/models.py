@@ -278,3 +278,165 @@ class FundingRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.enrolment}"
+
+
+class Session(models.Model):
+    """A numbered workshop of a cohort: a topic, a start and an end, online or at a venue."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    topic = models.CharField(max_length=300)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    meeting_url = models.URLField(blank=True, help_text="The online meeting link, shown to enrolled learners only.")
+    venue = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+    sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: raised by every change.")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("cohort", "number")
+        constraints = [
+            models.UniqueConstraint(fields=("cohort", "number"), name="session_number_unique_per_cohort"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_it_starts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Workshop {self.number}: {self.topic}"
+
+
+class Attendance(models.Model):
+    """Whether a learner came to a workshop, as the facilitator recorded it."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
+    present = models.BooleanField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("session", "enrolment"), name="attendance_once_per_session_and_learner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment.learner} at {self.session}: {'present' if self.present else 'absent'}"
+
+
+class CheckInSlot(models.Model):
+    """A time a facilitator offers for a 1:1 check-in."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="check_in_slots")
+    facilitator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_in_slots")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    meeting_url = models.URLField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, help_text="No longer offered.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("starts_at",)
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="check_in_slot_ends_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in with {self.facilitator} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class CheckInBooking(models.Model):
+    """A learner's booking of a slot; a slot has at most one booking that is not cancelled."""
+
+    slot = models.ForeignKey(CheckInSlot, on_delete=models.PROTECT, related_name="bookings")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="check_ins")
+    booked_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField(blank=True, help_text="The facilitator's notes after the meeting: staff only.")
+    notes_updated_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("slot",), condition=Q(cancelled_at__isnull=True), name="check_in_slot_booked_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment.learner}: {self.slot}"
+
+
+class SupportThread(models.Model):
+    """A learner's one-off questions to the cohort's facilitators, kept in one place rather than personal inboxes."""
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="support_thread")
+    reply_token = models.CharField(max_length=64, unique=True, help_text="Ties an emailed reply to this thread.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Questions from {self.enrolment.learner}"
+
+
+class SupportMessage(models.Model):
+    class Channel(models.TextChoices):
+        WEB = "web", "On credo"
+        EMAIL = "email", "By email"
+
+    thread = models.ForeignKey(SupportThread, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("sent_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.author} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class StudyLogEntry(models.Model):
+    """Hours a learner spent on their study on a day, logged by them."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="study_log")
+    day = models.DateField()
+    hours = models.DecimalField(max_digits=4, decimal_places=2)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-day", "-pk")
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=24), name="study_log_hours_in_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment.learner}: {self.hours} h on {self.day}"
+
+
+class CalendarFeed(models.Model):
+    """A secret subscription address for a cohort's workshops (staff) or a learner's own calendar."""
+
+    token = models.CharField(max_length=64, unique=True)
+    cohort = models.ForeignKey(Cohort, null=True, blank=True, on_delete=models.CASCADE, related_name="feeds")
+    enrolment = models.ForeignKey(Enrolment, null=True, blank=True, on_delete=models.CASCADE, related_name="feeds")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(cohort__isnull=False) & Q(enrolment__isnull=True))
+                | (Q(cohort__isnull=True) & Q(enrolment__isnull=False)),
+                name="calendar_feed_is_for_a_cohort_or_a_learner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.owner}"
