@@ -10,6 +10,7 @@ urlpatterns = [
     path("catalogue/", include("credo.catalogue.urls")),
     path("", include("credo.credentials.urls")),
     path("issuing/", include("credo.credentials.urls_issuing")),
+    path("programmes/", include("credo.programmes.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]

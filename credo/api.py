@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as InputError
 from credo.api_errors import describe
 from credo.catalogue.api import router as catalogue_router
 from credo.credentials.api import router as credentials_router
+from credo.programmes.api import router as programmes_router
 
 api = NinjaAPI(
     title="credo API",
@@ -29,6 +30,7 @@ api = NinjaAPI(
 )
 api.add_router("/catalogue", catalogue_router)
 api.add_router("/credentials", credentials_router)
+api.add_router("/programmes", programmes_router)
 
 
 def _messages(error: ValidationError) -> list[str]:

@@ -1,0 +1,8 @@
+"""Programmes endpoints of the JSON API: the same access helpers and services as the pages.
+
+Importing the endpoint modules registers their operations on the shared router.
+"""
+
+from credo.programmes.api.router import router
+
+__all__ = ["router"]
