@@ -17,6 +17,7 @@ from credo.accounts.models import Membership, Organisation, Role, User
 from credo.accounts.services import add_membership
 from credo.catalogue.interchange import ImportReport, import_catalogue, parse_document
 from credo.core.demo.credentials import load_credentials
+from credo.core.demo.programmes import load_programmes
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 #: Every demo account has this password. Demo data only: never load it into a real installation.
@@ -77,13 +78,15 @@ def load_demo() -> ImportReport:
     report = import_catalogue(actor=ACTOR, document=parse_document(CATALOGUE_FILE.read_text(encoding="utf-8")))
     organisations = {org.slug: org for org in Organisation.objects.all()}
     _person(OPERATOR, operator=True)
+    people = {}
     for person in PEOPLE:
-        user = _person(person)
+        user = people[person.email] = _person(person)
         if person.organisation and person.role:
             organisation = organisations[person.organisation]
             if not Membership.objects.filter(user=user, organisation=organisation, role=person.role).exists():
                 add_membership(actor=ACTOR, organisation=organisation, user=user, role=person.role)
     load_credentials()
+    load_programmes(people)
     return report
 
 

@@ -205,3 +205,26 @@ def extension_announcement(cohort: Cohort) -> str:
         return ""
     local = timezone.localtime(cohort.registration_closes, zone(cohort.time_zone))
     return f"Registrations extended! Closing {date_format(local, 'l jS F')}."
+
+
+@transaction.atomic
+def assign_facilitators(cohort: Cohort, *, actor: Any, facilitators: list[Any]) -> None:
+    """Set who facilitates the cohort: each must hold the facilitator role at the provider."""
+    provider = cohort.programme.provider
+    require_programme_admin(actor, provider)
+    not_facilitators = [person.email for person in facilitators if Role.FACILITATOR not in roles_in(person, provider)]
+    if not_facilitators:
+        raise ValidationError(
+            {"facilitators": f"Not facilitators at {provider}: {', '.join(not_facilitators)}. Add the role first."}
+        )
+    before = sorted(cohort.facilitators.values_list("email", flat=True))
+    cohort.facilitators.set(facilitators)
+    after = sorted(person.email for person in facilitators)
+    if before != after:
+        record_event(
+            actor=actor,
+            action="programmes.facilitators_assigned",
+            obj=cohort,
+            organisation_id=provider.pk,
+            details={"before": before, "after": after},
+        )
