@@ -210,6 +210,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "credo <noreply@credo.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where replies to support notifications arrive (support+<token>@this domain, piped to
+# `manage.py receive_support_email`); blank: notifications ask people to answer on credo.
+SUPPORT_REPLY_DOMAIN = env_str("CREDO_SUPPORT_REPLY_DOMAIN")
 
 # Background work: tasks are rows in the database, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

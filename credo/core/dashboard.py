@@ -7,11 +7,12 @@ from typing import Any
 
 from django.urls import reverse
 
-from credo.accounts.models import Membership, Organisation, Role
+from credo.accounts.models import Membership, Organisation, OrganisationKind, Role
 from credo.catalogue.models import CentreApproval, Qualification, Status
 from credo.catalogue.services import CATALOGUE_OWNER_KINDS
 from credo.credentials.access import ISSUING_KINDS
 from credo.credentials.models import Issuer
+from credo.programmes.models import Cohort
 
 
 @dataclass
@@ -29,6 +30,7 @@ class RolePanel:
     links: list[Link] = field(default_factory=list)
     items: list[Any] = field(default_factory=list)
     items_heading: str = ""
+    cohorts: list[tuple[str, list[Link]]] = field(default_factory=list)
 
 
 _INTROS = {
@@ -47,6 +49,31 @@ _INTROS = {
 def _approved_qualifications(organisation: Organisation) -> list[Qualification]:
     codes = CentreApproval.objects.filter(centre=organisation).values("qualification_code")
     return list(Qualification.objects.filter(code__in=codes, status=Status.LIVE).select_related("level"))
+
+
+def _cohorts(*, provider: Organisation, facilitator: Any = None) -> list[Cohort]:
+    cohorts = Cohort.objects.filter(programme__provider=provider).select_related("programme__provider")
+    if facilitator is not None:
+        cohorts = cohorts.filter(facilitators=facilitator)
+    return list(cohorts.order_by("-study_starts"))
+
+
+def _staff_cohort_links(cohort: Cohort) -> tuple[str, list[Link]]:
+    key = {"public_id": cohort.public_id}
+    return str(cohort), [
+        Link("Dashboard", reverse("programmes:staff_dashboard", kwargs=key)),
+        Link("Enrolments", reverse("programmes:staff_enrolments", kwargs=key)),
+        Link("Check-ins", reverse("programmes:checkins-staff", kwargs=key)),
+        Link("Questions", reverse("programmes:support-inbox", kwargs=key)),
+    ]
+
+
+def _facilitator_cohort_links(cohort: Cohort) -> tuple[str, list[Link]]:
+    key = {"public_id": cohort.public_id}
+    return str(cohort), [
+        Link("Check-ins", reverse("programmes:checkins-staff", kwargs=key)),
+        Link("Questions", reverse("programmes:support-inbox", kwargs=key)),
+    ]
 
 
 def panels_for(user: Any) -> list[RolePanel]:
@@ -75,7 +102,12 @@ def panels_for(user: Any) -> list[RolePanel]:
         if org.kind not in CATALOGUE_OWNER_KINDS and role != Role.LEARNER and not panel.items:
             panel.items_heading = "Approved to deliver"
             panel.items = _approved_qualifications(org)
+        if role == Role.PROGRAMME_ADMIN and org.kind == OrganisationKind.PROVIDER:
+            panel.cohorts = [_staff_cohort_links(cohort) for cohort in _cohorts(provider=org)]
+        if role == Role.FACILITATOR:
+            panel.cohorts = [_facilitator_cohort_links(cohort) for cohort in _cohorts(provider=org, facilitator=user)]
         if role == Role.LEARNER:
+            panel.links.append(Link("My programmes", reverse("programmes:my-enrolments")))
             panel.links.append(Link("Check your progression", reverse("catalogue:progression")))
             panel.items_heading = "Offered here"
             panel.items = _approved_qualifications(org)

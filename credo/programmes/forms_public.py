@@ -1,0 +1,60 @@
+"""Forms a learner fills in: registration, study hours, a request for support, a withdrawal.
+
+They check the shape of the input; the services hold the rules (dates, hours, who may).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from credo.programmes.models import OrganisationType, SupportKind
+
+
+class RegistrationForm(forms.Form):
+    organisation_name = forms.CharField(
+        label="Organisation you work with", max_length=200, help_text="Or 'self-employed'."
+    )
+    organisation_type = forms.ChoiceField(
+        label="Kind of organisation",
+        choices=[("", "Choose one"), *OrganisationType.choices],
+        help_text="It sets your fee.",
+    )
+    eligibility_declared = forms.BooleanField(
+        label="I already work in communities, facilitating community-led development",
+        required=False,
+    )
+    terms_accepted = forms.BooleanField(label="I accept the terms of registration", required=False)
+    invoice_to_organisation = forms.BooleanField(
+        label="Invoice my organisation rather than me", required=False, help_text="The invoice names you as well."
+    )
+
+
+class LogHoursForm(forms.Form):
+    # A date input's value must be ISO 8601 whatever the site's display format.
+    day = forms.DateField(
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), help_text="The day you studied."
+    )
+    hours = forms.DecimalField(
+        min_value=Decimal("0.25"),
+        max_value=Decimal("24"),
+        decimal_places=2,
+        step_size=Decimal("0.25"),
+        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0.25", "max": "24"}),
+        help_text="In quarter hours, e.g. 1.5.",
+    )
+    note = forms.CharField(max_length=300, required=False, help_text="What you worked on (optional).")
+
+
+class SupportRequestForm(forms.Form):
+    kind = forms.ChoiceField(label="What would help", choices=SupportKind.choices, widget=forms.RadioSelect)
+    explanation = forms.CharField(
+        label="Your situation",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="A few sentences are enough; only the provider's programme admins read it.",
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="Why you are withdrawing", widget=forms.Textarea(attrs={"rows": 3}))

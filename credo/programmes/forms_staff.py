@@ -1,0 +1,77 @@
+"""Forms for the staff area: they check the shape of the input; the services hold the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from credo.programmes.models import Cohort
+
+#: A roster larger than this is not a roster (and would sit in the session between upload and confirm).
+ROSTER_MAX_BYTES = 512 * 1024
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label="Paid on", widget=DateInput, help_text="The day the money arrived.")
+    reference = forms.CharField(
+        label="Payment reference", max_length=120, required=False, help_text="e.g. the bank statement reference"
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept on record.")
+
+
+class DeferForm(forms.Form):
+    to = forms.ModelChoiceField(label="Defer to", queryset=Cohort.objects.none(), empty_label="Choose a cohort")
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            Cohort.objects.filter(programme=cohort.programme).exclude(pk=cohort.pk).order_by("study_starts")
+        )
+
+
+class SupportDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision", choices=[("approve", "Approve"), ("decline", "Decline")], widget=forms.RadioSelect
+    )
+    note = forms.CharField(label="Note to the learner", widget=forms.Textarea(attrs={"rows": 2}))
+    reduced_amount = forms.DecimalField(
+        label="Reduced fee, before tax", required=False, min_value=0, decimal_places=2, help_text="For a reduced fee."
+    )
+    instalments = forms.IntegerField(label="Instalments", required=False, help_text="For a payment plan: 2 to 12.")
+
+
+class ExtendRegistrationForm(forms.Form):
+    new_closing_day = forms.DateField(
+        label="New closing date",
+        widget=DateInput,
+        help_text="In the cohort's time zone; registration stays open to the end of that day.",
+    )
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept on record.")
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Roster (CSV)",
+        help_text="Columns: email, full_name, organisation_name, organisation_type, and optionally "
+        "invoice_to_organisation (yes or no).",
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > ROSTER_MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {ROSTER_MAX_BYTES // 1024} KB; split it up.")
+        try:
+            return str(upload.read().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not UTF-8 text; save it as 'CSV UTF-8'.") from None

@@ -1,0 +1,90 @@
+"""Two learners asking for the same time at the same moment: exactly one gets it, the other is told plainly.
+
+Runs on both databases. On PostgreSQL the slot's row lock makes the second
+request wait, then see the booking. SQLite serialises writers, so one goes
+first; its in-memory test database (shared cache) reports a busy writer as
+"table is locked" at once instead of waiting as a database file does, so each
+request here retries whole, which is what the wait amounts to. Real threads
+with their own connections need committed data: a transactional test.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection
+
+from credo.accounts.models import Organisation, User
+from credo.audit import triggers
+from credo.programmes.models import CheckInBooking, CheckInSlot, Cohort, Enrolment
+from credo.programmes.services import checkins
+
+from .checkins_builders import NOW, check_ins
+
+
+@pytest.fixture
+def audit_triggers_back_after_flush(django_db_blocker: Any) -> Iterator[None]:
+    """Set up before the transactional database, so torn down after its flush: put the triggers back."""
+    yield
+    with django_db_blocker.unblock():
+        triggers.install(connection)
+        connection.close()  # opened after the test's own was closed; PostgreSQL could not drop the database
+
+
+@pytest.fixture
+def flushable(transactional_db: None) -> Iterator[None]:
+    """A transactional test ends by emptying every table, which the audit log's triggers rightly refuse."""
+    yield
+    triggers.remove(connection)
+
+
+def _book_waiting_for_the_writer(enrolment: Enrolment, slot_pk: int) -> str:
+    wanted = CheckInSlot.objects.get(pk=slot_pk)
+    for _attempt in range(200):
+        try:
+            checkins.book(enrolment=enrolment, slot=wanted, actor=enrolment.learner, now=NOW)
+        except ValidationError as refused:
+            return " ".join(refused.messages)
+        except OperationalError as busy:
+            if connection.vendor != "sqlite" or "locked" not in str(busy):
+                raise
+            time.sleep(0.01)
+        else:
+            return "booked"
+    return "gave up waiting for the other writer"
+
+
+def test_a_slot_is_booked_once_under_concurrent_requests(
+    audit_triggers_back_after_flush: None,
+    flushable: None,
+    cohort: Cohort,
+    provider_admin: User,
+    provider: Organisation,
+) -> None:
+    world = check_ins(cohort, provider_admin, provider)
+    wanted = world.slots[0]
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def ask(enrolment: Enrolment) -> None:
+        try:
+            start.wait(timeout=10)
+            outcomes[enrolment.learner.email] = _book_waiting_for_the_writer(enrolment, wanted.pk)
+        finally:
+            connection.close()  # the thread's own connection
+
+    threads = [threading.Thread(target=ask, args=(enrolment,)) for enrolment in (world.aroha, world.mere)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes.values()) == sorted(["booked", checkins.SLOT_TAKEN])
+    winner = next(email for email, outcome in outcomes.items() if outcome == "booked")
+    booked = CheckInBooking.objects.filter(slot=wanted).values_list("enrolment__learner__email", flat=True)
+    assert list(booked) == [winner]

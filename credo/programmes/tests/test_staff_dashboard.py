@@ -1,0 +1,193 @@
+"""The cohort dashboard: the figures, the nudges, a chart with its table, a fixed query count; others refused."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from credo.accounts.models import User
+from credo.accounts.tests.factories import UserFactory
+from credo.programmes.dashboard import cohort_figures, expected_hours
+from credo.programmes.models import Attendance, Cohort, Enrolment, Session, StudyLogEntry
+from credo.programmes.services import enrolments
+
+from .builders import nz
+from .staff_helpers import PAID_ON, REFUSED, refused_user, register, register_many
+
+#: Thursday 18 April 2024 in Auckland: study started on 3 April, so two whole weeks in.
+TODAY = nz(2024, 4, 18, 9)
+
+
+def url(cohort: Cohort) -> str:
+    return f"/programmes/staff/{cohort.public_id}/"
+
+
+def workshop(cohort: Cohort, number: int, starts: datetime.datetime) -> Session:
+    return Session.objects.create(
+        cohort=cohort,
+        number=number,
+        topic=f"Topic {number}",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=1, minutes=30),
+    )
+
+
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> datetime.datetime:
+    monkeypatch.setattr("django.utils.timezone.now", lambda: TODAY)
+    return TODAY
+
+
+def studying(cohort: Cohort, admin: User, count: int) -> list[Enrolment]:
+    """Learners who have paid and started, each with a little study logged and at both workshops."""
+    rows = register_many(cohort, count)
+    first, second = workshop(cohort, 1, nz(2024, 4, 3, 12)), workshop(cohort, 2, nz(2024, 4, 17, 12))
+    for enrolment in rows:
+        enrolments.record_payment(enrolment.invoices.get(), actor=admin, paid_on=PAID_ON)
+        enrolments.activate(enrolment, actor=admin)
+        StudyLogEntry.objects.create(enrolment=enrolment, day=datetime.date(2024, 4, 16), hours=Decimal("5"))
+        for session in (first, second):
+            Attendance.objects.create(session=session, enrolment=enrolment, present=True, recorded_by=admin)
+    return rows
+
+
+class TestFigures:
+    def test_it_counts_registrations_by_status_and_fee_tier_and_sums_invoices(
+        self, cohort: Cohort, provider_admin: User, applicant: User, frozen: datetime.datetime
+    ) -> None:
+        paid = register(cohort, applicant)
+        enrolments.record_payment(paid.invoices.get(), actor=provider_admin, paid_on=PAID_ON)
+        register_many(cohort, 2)
+        community = register(cohort, UserFactory(email="c@example.org"), organisation_type="community")
+        enrolments.withdraw(community, actor=provider_admin, reason="Moved away")
+
+        figures = cohort_figures(cohort)
+
+        by_state = {bar.label: bar.value for bar in figures.by_state}
+        assert (by_state["Applied"], by_state["Confirmed"], by_state["Withdrawn"], by_state["Studying"]) == (2, 1, 1, 0)
+        assert figures.registrations == 4
+        assert [(bar.label, bar.value) for bar in figures.by_fee_tier] == [
+            ("Community organisations and volunteer groups", 1),
+            ("Local and central government", 3),
+        ]
+        assert figures.invoiced == {
+            "Issued": Decimal("1492.70"),
+            "Paid": Decimal("746.35"),
+            "Cancelled": Decimal("603.75"),
+        }
+
+    def test_it_counts_attendance_per_workshop(
+        self, cohort: Cohort, provider_admin: User, frozen: datetime.datetime
+    ) -> None:
+        _present, two = studying(cohort, provider_admin, 2)
+        Attendance.objects.filter(enrolment=two, session__number=2).update(present=False)
+
+        rows = cohort_figures(cohort).attendance
+
+        assert [(row.session.number, row.present, row.absent) for row in rows] == [(1, 2, 0), (2, 1, 1)]
+
+    def test_expected_hours_follow_the_weekly_guideline_from_the_start_of_study(self, cohort: Cohort) -> None:
+        assert expected_hours(cohort, datetime.date(2024, 4, 2)) == 0
+        assert expected_hours(cohort, datetime.date(2024, 4, 17)) == Decimal("4.0")
+        assert expected_hours(cohort, datetime.date(2025, 1, 1)) == expected_hours(cohort, cohort.study_ends)
+
+
+class TestNudges:
+    def test_learners_keeping_up_need_no_nudge(
+        self, cohort: Cohort, provider_admin: User, frozen: datetime.datetime
+    ) -> None:
+        studying(cohort, provider_admin, 2)
+        assert cohort_figures(cohort).nudges == []
+
+    def test_it_names_the_quiet_the_absent_and_those_behind_on_hours(
+        self, cohort: Cohort, provider_admin: User, frozen: datetime.datetime
+    ) -> None:
+        keeping_up, quiet, absent = studying(cohort, provider_admin, 3)
+        StudyLogEntry.objects.filter(enrolment=quiet).update(day=datetime.date(2024, 4, 3), hours=Decimal("1"))
+        Attendance.objects.filter(enrolment=absent, session__number=2).update(present=False)
+
+        nudges = {nudge.enrolment.pk: nudge.reasons for nudge in cohort_figures(cohort).nudges}
+
+        assert keeping_up.pk not in nudges
+        assert nudges[quiet.pk] == ["No study logged in 14 days", "Behind on hours: 1 of 4 expected"]
+        assert nudges[absent.pk] == ["Missed the last workshop"]
+
+    def test_a_workshop_not_yet_over_does_not_count_as_missed(
+        self, cohort: Cohort, provider_admin: User, frozen: datetime.datetime
+    ) -> None:
+        (enrolment,) = studying(cohort, provider_admin, 1)
+        later = workshop(cohort, 3, nz(2024, 4, 18, 12))  # today, after "now"
+        Attendance.objects.create(session=later, enrolment=enrolment, present=False, recorded_by=provider_admin)
+        assert cohort_figures(cohort).nudges == []
+
+    def test_nobody_is_nudged_before_study_starts(self, cohort: Cohort, provider_admin: User) -> None:
+        register_many(cohort, 1)
+        assert cohort_figures(cohort, now=nz(2024, 3, 1)).nudges == []
+
+
+class TestThePage:
+    def test_it_shows_the_figures_a_chart_and_its_table(
+        self,
+        cohort: Cohort,
+        provider_admin: User,
+        client_for: Callable[[User | None], Client],
+        frozen: datetime.datetime,
+    ) -> None:
+        studying(cohort, provider_admin, 2)
+        response = client_for(provider_admin).get(url(cohort))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert '<svg role="img" aria-labelledby="state-chart-title"' in page
+        assert '<title id="attendance-chart-title">Learners present at each workshop</title>' in page
+        assert "<caption>Attendance per workshop</caption>" in page
+        assert "NZD 1492.70" in page  # paid
+
+    def test_it_takes_the_same_number_of_queries_for_2_and_20_learners(
+        self,
+        cohort: Cohort,
+        provider_admin: User,
+        client_for: Callable[[User | None], Client],
+        frozen: datetime.datetime,
+    ) -> None:
+        client = client_for(provider_admin)
+        studying(cohort, provider_admin, 2)
+        Attendance.objects.filter(session__number=2).update(present=False)  # everyone is nudged, so all are listed
+        with CaptureQueriesContext(connection) as few:
+            assert client.get(url(cohort)).status_code == 200
+        more = register_many(cohort, 18, start=100)
+        last = Session.objects.get(cohort=cohort, number=2)
+        for enrolment in more:
+            enrolments.record_payment(enrolment.invoices.get(), actor=provider_admin, paid_on=PAID_ON)
+            enrolments.activate(enrolment, actor=provider_admin)
+            Attendance.objects.create(session=last, enrolment=enrolment, present=False, recorded_by=provider_admin)
+        with CaptureQueriesContext(connection) as many:
+            response = client.get(url(cohort))
+        assert len(response.context["figures"].nudges) == 20
+        assert len(many) == len(few)
+
+
+class TestWhoMaySeeIt:
+    @pytest.mark.parametrize(("who", "status"), REFUSED)
+    def test_everyone_but_the_providers_programme_admins_is_refused(
+        self,
+        who: str,
+        status: int,
+        cohort: Cohort,
+        client_for: Callable[[User | None], Client],
+        request: pytest.FixtureRequest,
+    ) -> None:
+        response = client_for(refused_user(who, cohort, request)).get(url(cohort))
+        assert response.status_code == status
+
+    def test_anonymous_visitors_are_sent_to_sign_in(
+        self, cohort: Cohort, client_for: Callable[[User | None], Client]
+    ) -> None:
+        response = client_for(None).get(url(cohort))
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]

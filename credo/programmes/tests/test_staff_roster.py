@@ -1,0 +1,303 @@
+"""CSV import of learners (every row checked first; all or nothing; a report by line and column) and CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from credo.accounts.models import User
+from credo.accounts.tests.factories import UserFactory
+from credo.audit.models import AuditEvent
+from credo.programmes.models import Cohort, Enrolment, EnrolmentState
+from credo.programmes.services import enrolments, roster
+
+from .builders import cohort_2024, nz
+from .staff_helpers import PAID_ON, REFUSED, audit_count, refused_user, register
+
+HEADER = "email,full_name,organisation_name,organisation_type,invoice_to_organisation\n"
+GOOD = (
+    HEADER
+    + "hemi@example.org,Hemi Walker,Porirua City Council,local_government,no\n"
+    + "mere@example.org,Mere Tane,Ōtautahi Community Trust,Community organisation,yes\n"
+)
+#: After registration closed (20 March 2024): staff may still add people.
+AFTER_CLOSING = nz(2024, 4, 1, 9)
+
+
+def problems(cohort: Cohort, text: str) -> list[tuple[int, str, str]]:
+    return [(p.line, p.column, p.message) for p in roster.check_roster(cohort, text).problems]
+
+
+class TestChecking:
+    def test_a_good_file_has_no_problems_and_says_who_will_be_invited(self, cohort: Cohort, applicant: User) -> None:
+        check = roster.check_roster(cohort, GOOD + "Aroha@Example.org,,Wellington City Council,central_government,\n")
+        assert check.ok
+        assert [(row.line, row.email, row.organisation_type, row.has_account) for row in check.rows] == [
+            (2, "hemi@example.org", "local_government", False),
+            (3, "mere@example.org", "community", False),
+            (4, "aroha@example.org", "central_government", True),
+        ]
+        assert [row.invoice_to_organisation for row in check.rows] == [False, True, False]
+
+    @pytest.mark.parametrize(
+        ("row", "column", "message"),
+        [
+            ("not-an-email,A B,Org,community,no", "email", "'not-an-email' is not an email address."),
+            (",A B,Org,community,no", "email", "An email address is required."),
+            ("new@example.org,,Org,community,no", "full_name", "This person has no account yet: give their full name."),
+            ("new@example.org,A B,,community,no", "organisation_name", "Give the organisation they work with."),
+            ("new@example.org,A B,Org,company,no", "organisation_type", "Use one of: local_government,"),
+            ("new@example.org,A B,Org,community,maybe", "invoice_to_organisation", "Write yes or no"),
+            ("hemi@example.org,Hemi Again,Org,community,no", "email", "hemi@example.org is already on line 2."),
+        ],
+    )
+    def test_each_bad_row_is_reported_by_line_and_column(
+        self, cohort: Cohort, row: str, column: str, message: str
+    ) -> None:
+        ((line, got_column, got_message),) = problems(cohort, GOOD + row + "\n")
+        assert (line, got_column) == (4, column)
+        assert got_message.startswith(message)
+
+    def test_every_problem_in_a_row_is_reported_not_just_the_first(self, cohort: Cohort) -> None:
+        found = problems(cohort, HEADER + "nope,,,,perhaps\n")
+        assert [column for _line, column, _message in found] == [
+            "email",
+            "full_name",
+            "organisation_name",
+            "organisation_type",
+            "invoice_to_organisation",
+        ]
+
+    def test_someone_already_in_the_cohort_is_reported(self, cohort: Cohort, applicant: User) -> None:
+        register(cohort, applicant)
+        text = HEADER + "aroha@example.org,Aroha Te Whare,Org,community,no\n"
+        assert problems(cohort, text) == [(2, "email", "aroha@example.org is already registered for this cohort.")]
+
+    def test_a_type_with_no_fee_tier_in_the_cohort_is_reported(self, cohort: Cohort) -> None:
+        tier = cohort.fee_tiers.get(code="community")
+        tier.organisation_types = ["community"]
+        tier.save()
+        text = HEADER + "new@example.org,A B,Org,volunteer_group,no\n"
+        assert problems(cohort, text) == [(2, "organisation_type", "This cohort has no fee tier for this type.")]
+
+    @pytest.mark.parametrize(
+        ("text", "column", "message"),
+        [
+            ("email,full_name\nx@example.org,X\n", "organisation_name, organisation_type", "The header row is missing"),
+            (HEADER.strip() + ",notes\n", "notes", "Unknown columns"),
+            (HEADER, "", "The file has a header but no learners."),
+            ("", "email, full_name, organisation_name, organisation_type", "The header row is missing"),
+        ],
+    )
+    def test_a_file_of_the_wrong_shape_is_reported_on_line_1(
+        self, cohort: Cohort, text: str, column: str, message: str
+    ) -> None:
+        ((line, got_column, got_message),) = problems(cohort, text)
+        assert (line, got_column) == (1, column)
+        assert got_message.startswith(message)
+
+
+class TestImporting:
+    def test_it_invites_new_people_and_registers_everyone_after_registration_closed(
+        self, cohort: Cohort, provider_admin: User, applicant: User, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        text = GOOD + "aroha@example.org,,Wellington City Council,central_government,\n"
+        with django_capture_on_commit_callbacks(execute=True):
+            registered = roster.import_roster(cohort, text, actor=provider_admin, now=AFTER_CLOSING)
+        assert [e.learner.email for e in registered] == ["hemi@example.org", "mere@example.org", "aroha@example.org"]
+        assert all(e.state == EnrolmentState.APPLIED and e.invoices.count() == 1 for e in registered)
+        assert User.objects.get(email="hemi@example.org").full_name == "Hemi Walker"
+        assert registered[1].invoices.get().addressed_to == "Ōtautahi Community Trust"
+        subjects = sorted(message.subject for message in mail.outbox)
+        assert subjects.count(f"You are registered for {cohort}") == 3
+        assert len(subjects) == 5  # two invitations too
+        registrations = AuditEvent.objects.filter(action="programmes.registered")
+        assert set(registrations.values_list("actor", flat=True)) == {provider_admin.pk}
+
+    def test_one_bad_row_means_nobody_is_imported(self, cohort: Cohort, provider_admin: User) -> None:
+        before = audit_count()
+        with pytest.raises(ValidationError) as raised:
+            roster.import_roster(cohort, GOOD + "bad,,,,\n", actor=provider_admin, now=AFTER_CLOSING)
+        assert "Line 4, email: 'bad' is not an email address." in raised.value.messages
+        assert not Enrolment.objects.exists()
+        assert not User.objects.filter(email__in=["hemi@example.org", "mere@example.org"]).exists()
+        assert audit_count() == before
+
+    def test_a_row_the_service_refuses_at_import_undoes_the_rows_before_it(
+        self, cohort: Cohort, provider_admin: User, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        real = enrolments.register
+
+        def refuse_mere(**kwargs: Any) -> Enrolment:
+            if kwargs["learner"].email == "mere@example.org":
+                raise ValidationError("A place was just taken.")
+            return real(**kwargs)
+
+        monkeypatch.setattr(enrolments, "register", refuse_mere)
+        with pytest.raises(ValidationError, match=r"Line 3: A place was just taken\."):
+            roster.import_roster(cohort, GOOD, actor=provider_admin, now=AFTER_CLOSING)
+        assert not Enrolment.objects.exists()
+        assert not User.objects.filter(email="hemi@example.org").exists()
+
+    @pytest.mark.parametrize("who", ["outsider", "facilitator", "centre_admin", "learner"])
+    def test_only_the_providers_programme_admins_may_import(
+        self, cohort: Cohort, who: str, request: pytest.FixtureRequest
+    ) -> None:
+        with pytest.raises(PermissionDenied):
+            roster.import_roster(cohort, GOOD, actor=request.getfixturevalue(who), now=AFTER_CLOSING)
+        assert not Enrolment.objects.exists()
+
+    def test_staff_registration_outside_the_window_still_checks_everything_else(
+        self, cohort: Cohort, provider_admin: User, applicant: User
+    ) -> None:
+        with pytest.raises(ValidationError) as raised:
+            enrolments.register(
+                cohort=cohort,
+                learner=applicant,
+                organisation_name=" ",
+                organisation_type="community",
+                eligibility_declared=True,
+                terms_accepted=True,
+                now=AFTER_CLOSING,
+                registered_by=provider_admin,
+            )
+        assert "organisation_name" in raised.value.message_dict
+
+    def test_a_learner_cannot_pass_themselves_off_as_staff_to_skip_the_window(
+        self, cohort: Cohort, applicant: User
+    ) -> None:
+        with pytest.raises(PermissionDenied):
+            enrolments.register(
+                cohort=cohort,
+                learner=applicant,
+                organisation_name="Org",
+                organisation_type="community",
+                eligibility_declared=True,
+                terms_accepted=True,
+                now=AFTER_CLOSING,
+                registered_by=applicant,
+            )
+
+
+class TestExporting:
+    def test_it_lists_every_enrolment_with_its_state_and_money(
+        self, cohort: Cohort, provider_admin: User, applicant: User
+    ) -> None:
+        enrolment = register(cohort, applicant)
+        enrolments.record_payment(enrolment.invoices.get(), actor=provider_admin, paid_on=PAID_ON)
+        register(cohort, UserFactory(email="eq@example.org", full_name="=HYPERLINK(1)"), organisation_type="community")
+        rows = list(csv.DictReader(io.StringIO(roster.export_roster(cohort))))
+        assert list(rows[0]) == list(roster.EXPORT_COLUMNS)
+        by_email = {row["email"]: row for row in rows}
+        assert by_email["aroha@example.org"]["state"] == "confirmed"
+        assert (by_email["aroha@example.org"]["invoiced_total"], by_email["aroha@example.org"]["paid_total"]) == (
+            "746.35",
+            "746.35",
+        )
+        assert by_email["eq@example.org"]["full_name"] == "'=HYPERLINK(1)"  # never a formula in a spreadsheet
+        assert by_email["eq@example.org"]["paid_total"] == "0.00"
+
+    def test_an_export_can_be_imported_into_another_cohort(
+        self, cohort: Cohort, applicant: User, provider_admin: User
+    ) -> None:
+        register(cohort, applicant)
+        second = cohort_2024(provider_admin, cohort.programme, name="2024 second intake", slug="2024-b")
+        text = "\n".join(",".join(row[:5]) for row in csv.reader(io.StringIO(roster.export_roster(cohort))))
+        assert roster.check_roster(second, text + "\n").ok
+
+
+def upload(text: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile("roster.csv", text.encode(), content_type="text/csv")
+
+
+class TestThePages:
+    def test_upload_preview_then_confirm(
+        self, cohort: Cohort, provider_admin: User, client_for: Callable[[User | None], Client]
+    ) -> None:
+        client = client_for(provider_admin)
+        base = f"/programmes/staff/{cohort.public_id}/roster"
+        response = client.post(f"{base}/import", {"file": upload(GOOD)})
+        assert response.status_code == 200
+        assert "Ready to register 2 learners" in response.content.decode()
+        assert not Enrolment.objects.exists()  # a preview changes nothing
+        response = client.post(f"{base}/import/confirm")
+        assert response.status_code == 302
+        assert Enrolment.objects.filter(cohort=cohort).count() == 2
+        assert client.post(f"{base}/import/confirm").status_code == 302  # nothing waiting now: no second import
+        assert Enrolment.objects.count() == 2
+
+    def test_a_bad_file_shows_the_report_and_cannot_be_confirmed(
+        self, cohort: Cohort, provider_admin: User, client_for: Callable[[User | None], Client]
+    ) -> None:
+        client = client_for(provider_admin)
+        base = f"/programmes/staff/{cohort.public_id}/roster"
+        response = client.post(f"{base}/import", {"file": upload(GOOD + "bad,,,,\n")})
+        assert response.status_code == 422
+        page = response.content.decode()
+        assert "Nothing was imported" in page
+        assert "<td>4</td><td>email</td>" in page
+        client.post(f"{base}/import/confirm")
+        assert not Enrolment.objects.exists()
+
+    def test_a_file_that_is_not_utf8_is_refused(
+        self, cohort: Cohort, provider_admin: User, client_for: Callable[[User | None], Client]
+    ) -> None:
+        data = SimpleUploadedFile("r.csv", GOOD.encode("utf-16"), content_type="text/csv")
+        response = client_for(provider_admin).post(
+            f"/programmes/staff/{cohort.public_id}/roster/import", {"file": data}
+        )
+        assert response.status_code == 422
+        assert "save it as &#x27;CSV UTF-8&#x27;" in response.content.decode()
+
+    def test_the_export_downloads_as_csv(
+        self, cohort: Cohort, provider_admin: User, applicant: User, client_for: Callable[[User | None], Client]
+    ) -> None:
+        register(cohort, applicant)
+        response = client_for(provider_admin).get(f"/programmes/staff/{cohort.public_id}/roster.csv")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert 'filename="cld-facilitation-2024-roster.csv"' in response["Content-Disposition"]
+        assert "aroha@example.org" in response.content.decode()
+
+    @pytest.mark.parametrize(("who", "status"), REFUSED)
+    def test_everyone_else_is_refused_and_nothing_is_imported(
+        self,
+        who: str,
+        status: int,
+        cohort: Cohort,
+        client_for: Callable[[User | None], Client],
+        request: pytest.FixtureRequest,
+    ) -> None:
+        client = client_for(refused_user(who, cohort, request))
+        base = f"/programmes/staff/{cohort.public_id}/roster"
+        enrolled = Enrolment.objects.count()
+        before = audit_count()
+        assert client.get(f"{base}.csv").status_code == status
+        assert client.get(f"{base}/import").status_code == status
+        assert client.post(f"{base}/import", {"file": upload(GOOD)}).status_code == status
+        assert client.post(f"{base}/import/confirm").status_code == status
+        assert Enrolment.objects.count() == enrolled
+        assert audit_count() == before
+
+    def test_anonymous_visitors_are_sent_to_sign_in(
+        self, cohort: Cohort, client_for: Callable[[User | None], Client]
+    ) -> None:
+        client = client_for(None)
+        base = f"/programmes/staff/{cohort.public_id}/roster"
+        for response in (
+            client.get(f"{base}.csv"),
+            client.get(f"{base}/import"),
+            client.post(f"{base}/import", {"file": upload(GOOD)}),
+            client.post(f"{base}/import/confirm"),
+        ):
+            assert response.status_code == 302
+            assert "/accounts/login/" in response["Location"]
+        assert not Enrolment.objects.exists()

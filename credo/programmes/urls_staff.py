@@ -1,0 +1,26 @@
+"""Staff pages of a cohort, under /programmes/staff/<cohort public id>/."""
+
+from django.urls import path
+
+from credo.programmes import views_staff
+
+urlpatterns = [
+    path("staff/<uuid:public_id>/", views_staff.dashboard, name="staff_dashboard"),
+    path("staff/<uuid:public_id>/enrolments/", views_staff.enrolment_list, name="staff_enrolments"),
+    path("staff/<uuid:public_id>/enrolments/<int:pk>/", views_staff.enrolment_detail, name="staff_enrolment"),
+    path(
+        "staff/<uuid:public_id>/enrolments/<int:pk>/<slug:move>",
+        views_staff.enrolment_move,
+        name="staff_enrolment_move",
+    ),
+    path("staff/<uuid:public_id>/invoices/<int:pk>/payment", views_staff.record_payment, name="staff_record_payment"),
+    path("staff/<uuid:public_id>/support/<int:pk>/decide", views_staff.decide_support, name="staff_decide_support"),
+    path("staff/<uuid:public_id>/registration/extend", views_staff.extend_registration, name="staff_extend"),
+    path("staff/<uuid:public_id>/roster.csv", views_staff.roster_export, name="staff_roster_export"),
+    path("staff/<uuid:public_id>/roster/import", views_staff.roster_import, name="staff_roster_import"),
+    path(
+        "staff/<uuid:public_id>/roster/import/confirm",
+        views_staff.roster_import_confirm,
+        name="staff_roster_import_confirm",
+    ),
+]

@@ -1,0 +1,278 @@
+"""The public programme and cohort pages, registration, and the learner's own dashboard and invoices.
+
+Anyone may read a programme's pages; registering needs an account; a learner
+sees and changes only their own enrolment. Objects load through the access
+helpers; every change is one service call.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from credo.programmes import access
+from credo.programmes.access_public import invoice_for, public_programme
+from credo.programmes.forms_public import LogHoursForm, RegistrationForm, SupportRequestForm, WithdrawForm
+from credo.programmes.invoice_pdf import invoice_pdf
+from credo.programmes.models import Cohort, Enrolment, Session
+from credo.programmes.services import cohorts, enrolments, fees, funding, study
+
+# Pages -------------------------------------------------------------------------------------------------------------
+
+
+def _when(moment: datetime.datetime, zone_name: str) -> str:
+    local = timezone.localtime(moment, cohorts.zone(zone_name))
+    return f"{date_format(local, 'l j F Y, g:i A')} ({zone_name})"
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A workshop as the page shows it: in the cohort's zone, and in the viewer's own when that differs."""
+
+    session: Session
+    cohort_time: str
+    viewer_time: str
+
+
+def _session_rows(cohort: Cohort, viewer_zone: str, sessions: list[Session]) -> list[SessionRow]:
+    shown_zone = viewer_zone if viewer_zone and viewer_zone != cohort.time_zone else ""
+    return [
+        SessionRow(
+            session=session,
+            cohort_time=_when(session.starts_at, cohort.time_zone),
+            viewer_time=_when(session.starts_at, shown_zone) if shown_zone else "",
+        )
+        for session in sessions
+    ]
+
+
+def _viewer_zone(request: HttpRequest) -> str:
+    zone_name = getattr(request.user, "time_zone", "")
+    try:
+        return cohorts.zone(zone_name).key if zone_name else ""
+    except ValidationError:  # a stale or mistyped profile zone: show the cohort's only
+        return ""
+
+
+def _cohort_url(cohort: Cohort) -> str:
+    programme = cohort.programme
+    return reverse("programmes:cohort", args=[programme.provider.slug, programme.slug, cohort.slug])
+
+
+def _register_url(cohort: Cohort) -> str:
+    programme = cohort.programme
+    return reverse("programmes:register", args=[programme.provider.slug, programme.slug, cohort.slug])
+
+
+def _account_links(cohort: Cohort) -> dict[str, str]:
+    """Sign-up and sign-in addresses that come back to the registration form."""
+    after = urlencode({"next": _register_url(cohort)}, safe="/")
+    return {"signup_url": f"{reverse('account_signup')}?{after}", "login_url": f"{reverse('account_login')}?{after}"}
+
+
+def _own_enrolment_in(request: HttpRequest, cohort: Cohort) -> Enrolment | None:
+    if not request.user.is_authenticated:
+        return None
+    return cohort.enrolments.filter(learner_id=request.user.pk).first()
+
+
+@require_GET
+def programme_page(request: HttpRequest, provider: str, programme: str) -> HttpResponse:
+    offered = public_programme(provider, programme)
+    now = timezone.now()
+    rows = []
+    for cohort in offered.cohorts.order_by("-study_starts"):
+        today = timezone.localdate(now, cohorts.zone(cohort.time_zone))
+        rows.append(
+            {
+                "cohort": cohort,
+                "url": _cohort_url(cohort),
+                "is_past": cohort.study_ends < today,
+                "window": cohorts.registration_window(cohort, now),
+            }
+        )
+    return render(request, "programmes/public/programme.html", {"programme": offered, "cohorts": rows})
+
+
+@require_GET
+def cohort_page(request: HttpRequest, provider: str, programme: str, cohort: str) -> HttpResponse:
+    found = access.public_cohort(provider, programme, cohort)
+    tiers = list(found.fee_tiers.order_by("-amount", "code"))
+    viewer_zone = _viewer_zone(request)
+    context = {
+        "cohort": found,
+        "programme": found.programme,
+        "sessions": _session_rows(found, viewer_zone, list(found.sessions.filter(cancelled_at__isnull=True))),
+        "viewer_zone": viewer_zone,
+        "quotes": [
+            (tier, fees.quote(tier.amount, tax_rate=found.tax_rate, tax_name=found.tax_name, currency=found.currency))
+            for tier in tiers
+        ],
+        "rounding_rule": fees.ROUNDING_RULE,
+        "window": cohorts.registration_window(found),
+        "announcement": cohorts.extension_announcement(found),
+        "places_left": enrolments.places_left(found),
+        "enrolment": _own_enrolment_in(request, found),
+        "register_url": _register_url(found),
+        "study_starts": date_format(found.study_starts, "j F Y"),
+        "study_ends": date_format(found.study_ends, "j F Y"),
+        "deadline": _when(found.submission_deadline, found.time_zone),
+        **_account_links(found),
+    }
+    return render(request, "programmes/public/cohort.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest, provider: str, programme: str, cohort: str) -> HttpResponse:
+    found = access.public_cohort(provider, programme, cohort)
+    if not request.user.is_authenticated:
+        context = {"cohort": found, "cohort_url": _cohort_url(found), **_account_links(found)}
+        return render(request, "programmes/public/sign_in_to_register.html", context)
+    existing = _own_enrolment_in(request, found)
+    if existing is not None:
+        messages.info(request, f"You are already registered for {found}.")
+        return redirect("programmes:my-enrolment", existing.pk)
+    window = cohorts.registration_window(found)
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = enrolments.register(cohort=found, learner=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("programmes:registered", enrolment.pk)
+    context = {
+        "cohort": found,
+        "form": form,
+        "window": window,
+        "places_left": enrolments.places_left(found),
+        "cohort_url": _cohort_url(found),
+    }
+    return render(request, "programmes/public/register.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def registered(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = access.own_enrolment(request.user, pk)
+    context = {"enrolment": enrolment, "cohort": enrolment.cohort, "invoices": enrolment.invoices.order_by("-pk")}
+    return render(request, "programmes/public/registered.html", context)
+
+
+@login_required
+@require_GET
+def invoice_download(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = invoice_for(request.user, pk)
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="invoice-{invoice.reference}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# The learner's dashboard ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_enrolments(request: HttpRequest) -> HttpResponse:
+    mine = (
+        Enrolment.objects.filter(learner_id=request.user.pk)
+        .select_related("cohort__programme__provider")
+        .order_by("-cohort__study_starts")
+    )
+    return render(request, "programmes/public/my_enrolments.html", {"enrolments": mine})
+
+
+def _dashboard(request: HttpRequest, enrolment: Enrolment, status: int = 200, **forms: Any) -> HttpResponse:
+    """The enrolment's page; a fixed number of queries however long the study log or the workshop list."""
+    cohort = enrolment.cohort
+    now = timezone.now()
+    shown = study.timeline(enrolment, now)
+    progress = study.progress(enrolment, now)
+    context = {
+        "enrolment": enrolment,
+        "cohort": cohort,
+        "timeline": shown,
+        "next_workshop": (
+            _session_rows(cohort, _viewer_zone(request), [shown.next_workshop])[0] if shown.next_workshop else None
+        ),
+        "deadline": _when(shown.submission_deadline, cohort.time_zone),
+        "progress": progress,
+        "progress_max": max(progress.expected, progress.logged, 1),
+        "log": enrolment.study_log.all()[:20],
+        "sessions": _session_rows(cohort, _viewer_zone(request), list(cohort.sessions.all())),
+        "invoices": enrolment.invoices.select_related("provider").order_by("-pk"),
+        "support_requests": enrolment.funding_requests.order_by("-created_at"),
+        "holds_a_place": enrolment.state in enrolments.HOLDING_A_PLACE,
+        "may_withdraw": enrolment.state in enrolments.ALLOWED_FROM[enrolments.EnrolmentState.WITHDRAWN],
+        "log_form": forms.get("log_form") or LogHoursForm(initial={"day": study.cohort_today(enrolment, now)}),
+        "support_form": forms.get("support_form") or SupportRequestForm(),
+        "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
+    }
+    return render(request, "programmes/public/enrolment.html", context, status=status)
+
+
+@login_required
+@require_GET
+def my_enrolment(request: HttpRequest, pk: int) -> HttpResponse:
+    return _dashboard(request, access.own_enrolment(request.user, pk))
+
+
+@login_required
+@require_POST
+def log_hours(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = access.own_enrolment(request.user, pk)
+    form = LogHoursForm(request.POST)
+    if form.is_valid():
+        try:
+            entry = study.log_hours(enrolment, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Logged {study.hours_text(entry.hours)} h on {date_format(entry.day, 'j F Y')}.")
+            return redirect("programmes:my-enrolment", enrolment.pk)
+    return _dashboard(request, enrolment, status=422, log_form=form)
+
+
+@login_required
+@require_POST
+def ask_for_support(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = access.own_enrolment(request.user, pk)
+    form = SupportRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            support = funding.request_support(enrolment, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Your request for {support.get_kind_display().lower()} is with the provider.")
+            return redirect("programmes:my-enrolment", enrolment.pk)
+    return _dashboard(request, enrolment, status=422, support_form=form)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = access.own_enrolment(request.user, pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            enrolments.withdraw(enrolment, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"You have withdrawn from {enrolment.cohort}.")
+            return redirect("programmes:my-enrolment", enrolment.pk)
+    return _dashboard(request, enrolment, status=422, withdraw_form=form)

@@ -1,0 +1,277 @@
+"""Pages for a cohort's programme admins: the dashboard, enrolments and their lifecycle, payments, support
+decisions, registration extensions, and the roster as CSV.
+
+Objects load through ``access`` / ``access_staff`` (the cohort's provider's programme admins only); every change is
+one service call, which checks the role again, audits and emails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from credo.programmes import access_staff
+from credo.programmes.access import cohort_for_staff
+from credo.programmes.dashboard import Bar, bar_chart, cohort_figures
+from credo.programmes.forms_staff import (
+    DeferForm,
+    ExtendRegistrationForm,
+    PaymentForm,
+    ReasonForm,
+    RosterUploadForm,
+    SupportDecisionForm,
+)
+from credo.programmes.models import Cohort, Enrolment, EnrolmentState, FundingRequest, SupportDecision
+from credo.programmes.services import cohorts, enrolments, funding, roster
+
+#: Where an uploaded roster waits between its preview and the confirmation (per cohort, in the staff member's session).
+ROSTER_SESSION_KEY = "programmes.roster.{}"
+
+
+def _dashboard_url(cohort: Cohort) -> str:
+    return reverse("programmes:staff_dashboard", kwargs={"public_id": cohort.public_id})
+
+
+def _enrolment_url(enrolment: Enrolment) -> str:
+    return reverse("programmes:staff_enrolment", kwargs={"public_id": enrolment.cohort.public_id, "pk": enrolment.pk})
+
+
+def _problem_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, public_id: str) -> HttpResponse:
+    cohort = cohort_for_staff(request.user, public_id)
+    figures = cohort_figures(cohort)
+    attendance_bars = [Bar(f"Workshop {row.session.number}", row.present) for row in figures.attendance]
+    context = {
+        "cohort": cohort,
+        "figures": figures,
+        "state_chart": bar_chart("state-chart", "Registrations by status", figures.by_state),
+        "attendance_chart": bar_chart("attendance-chart", "Learners present at each workshop", attendance_bars),
+        "announcement": cohorts.extension_announcement(cohort),
+    }
+    return render(request, "programmes/staff/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def enrolment_list(request: HttpRequest, public_id: str) -> HttpResponse:
+    cohort = cohort_for_staff(request.user, public_id)
+    state = request.GET.get("state", "")
+    rows = access_staff.cohort_enrolments(cohort).order_by("learner__full_name", "learner__email")
+    if state in EnrolmentState.values:
+        rows = rows.filter(state=state)
+    context = {"cohort": cohort, "enrolments": rows, "states": EnrolmentState.choices, "state": state}
+    return render(request, "programmes/staff/enrolments.html", context)
+
+
+def _detail_context(enrolment: Enrolment, **forms: Any) -> dict[str, Any]:
+    cohort = enrolment.cohort
+    invoices = enrolment.invoices.select_related("provider").order_by("-number")
+    requests = enrolment.funding_requests.order_by("-created_at")
+    context: dict[str, Any] = {
+        "cohort": cohort,
+        "enrolment": enrolment,
+        "invoices": invoices,
+        "funding_requests": requests,
+        "payment_form": PaymentForm(),
+        "reason_form": ReasonForm(),
+        "withdraw_form": ReasonForm(),
+        "lapse_form": ReasonForm(),
+        "defer_form": DeferForm(cohort=cohort),
+        "support_form": SupportDecisionForm(),
+        "pending": SupportDecision.PENDING,
+        "can": {
+            to: enrolment.state in enrolments.ALLOWED_FROM[EnrolmentState(to)]
+            for to in ("confirmed", "active", "withdrawn", "deferred", "lapsed")
+        },
+    }
+    context.update(forms)
+    return context
+
+
+@login_required
+@require_GET
+def enrolment_detail(request: HttpRequest, public_id: str, pk: int) -> HttpResponse:
+    enrolment = access_staff.enrolment_in_cohort(request.user, public_id, pk)
+    return render(request, "programmes/staff/enrolment.html", _detail_context(enrolment))
+
+
+def _refuse_with_form(request: HttpRequest, enrolment: Enrolment, name: str, form: Any) -> HttpResponse:
+    """The enrolment page again, its problems summarised at the top (the form may be one the page no longer shows,
+    when the state changed meanwhile), and what was typed kept in the form (422, so htmx and tests can tell)."""
+    kwargs = {"cohort": enrolment.cohort} if isinstance(form, DeferForm) else {}
+    retry = type(form)(initial=dict(form.data.items()), **kwargs)
+    context = _detail_context(enrolment, **{name: retry}, failed=form)
+    return render(request, "programmes/staff/enrolment.html", context, status=422)
+
+
+@login_required
+@require_POST
+def enrolment_move(request: HttpRequest, public_id: str, pk: int, move: str) -> HttpResponse:
+    """confirm, activate, withdraw, defer or lapse: each a service call, each refused if the state does not allow."""
+    enrolment = access_staff.enrolment_in_cohort(request.user, public_id, pk)
+    form_name, form = _move_form(move, request, enrolment)
+    if not form.is_valid():
+        return _refuse_with_form(request, enrolment, form_name, form)
+    data = form.cleaned_data
+    actor = request.user
+    try:
+        if move == "confirm":
+            enrolments.confirm(enrolment, actor=actor, reason=data["reason"])
+        elif move == "activate":
+            enrolments.activate(enrolment, actor=actor)
+        elif move == "withdraw":
+            enrolments.withdraw(enrolment, actor=actor, reason=data["reason"])
+        elif move == "defer":
+            new = enrolments.defer(enrolment, actor=actor, to=data["to"], reason=data["reason"])
+            messages.success(request, f"{enrolment.learner.email} now has a place in {new.cohort}.")
+            return redirect(_enrolment_url(enrolment))
+        else:
+            enrolments.lapse(enrolment, actor=actor, reason=data["reason"])
+    except ValidationError as error:
+        form.add_error(None, _problem_text(error))
+        return _refuse_with_form(request, enrolment, form_name, form)
+    enrolment.refresh_from_db(fields=["state"])
+    messages.success(request, f"{enrolment.learner.email}: {enrolment.get_state_display().lower()}.")
+    return redirect(_enrolment_url(enrolment))
+
+
+def _move_form(move: str, request: HttpRequest, enrolment: Enrolment) -> tuple[str, Any]:
+    if move == "defer":
+        return "defer_form", DeferForm(request.POST, cohort=enrolment.cohort)
+    if move == "activate":
+        return "activate_form", ReasonForm({"reason": "Study started"})
+    if move in ("confirm", "withdraw", "lapse"):
+        name = {"confirm": "reason_form", "withdraw": "withdraw_form", "lapse": "lapse_form"}[move]
+        return name, ReasonForm(request.POST)
+    raise Http404("No such move.")
+
+
+@login_required
+@require_POST
+def record_payment(request: HttpRequest, public_id: str, pk: int) -> HttpResponse:
+    invoice = access_staff.invoice_in_cohort(request.user, public_id, pk)
+    enrolment = invoice.enrolment
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            enrolments.record_payment(
+                invoice,
+                actor=request.user,
+                paid_on=form.cleaned_data["paid_on"],
+                reference=form.cleaned_data["reference"],
+            )
+        except ValidationError as error:
+            form.add_error(None, _problem_text(error))
+        else:
+            messages.success(request, f"Payment of invoice {invoice.reference} recorded.")
+            return redirect(_enrolment_url(enrolment))
+    return _refuse_with_form(request, enrolment, "payment_form", form)
+
+
+@login_required
+@require_POST
+def decide_support(request: HttpRequest, public_id: str, pk: int) -> HttpResponse:
+    support: FundingRequest = access_staff.funding_request_in_cohort(request.user, public_id, pk)
+    enrolment = support.enrolment
+    form = SupportDecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            funding.decide_support(
+                support,
+                actor=request.user,
+                approve=data["decision"] == "approve",
+                note=data["note"],
+                reduced_amount=data["reduced_amount"],
+                instalments=data["instalments"],
+            )
+        except ValidationError as error:
+            form.add_error(None, _problem_text(error))
+        else:
+            messages.success(request, f"Decision on the request for {support.get_kind_display().lower()} sent.")
+            return redirect(_enrolment_url(enrolment))
+    return _refuse_with_form(request, enrolment, "support_form", form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extend_registration(request: HttpRequest, public_id: str) -> HttpResponse:
+    cohort = cohort_for_staff(request.user, public_id)
+    form = ExtendRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        new_closes = cohorts.end_of_day(form.cleaned_data["new_closing_day"], cohort.time_zone)
+        try:
+            cohorts.extend_registration(
+                cohort, actor=request.user, new_closes=new_closes, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, _problem_text(error))
+        else:
+            messages.success(request, f"Registration extended. {cohorts.extension_announcement(cohort)}".strip())
+            return redirect(_dashboard_url(cohort))
+    window = cohorts.registration_window(cohort)
+    context = {
+        "cohort": cohort,
+        "form": form,
+        "window": window,
+        "extensions": cohort.extensions.order_by("-created_at"),
+    }
+    return render(request, "programmes/staff/extend.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def roster_export(request: HttpRequest, public_id: str) -> HttpResponse:
+    cohort = cohort_for_staff(request.user, public_id)
+    response = HttpResponse(roster.export_roster(cohort), content_type="text/csv; charset=utf-8")
+    filename = f"{cohort.programme.slug}-{cohort.slug}-roster.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_import(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Upload a roster and see every row's problems (nothing changes yet); a clean file waits for confirmation."""
+    cohort = cohort_for_staff(request.user, public_id)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    check = None
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["file"]
+        check = roster.check_roster(cohort, text)
+        if check.ok:
+            request.session[ROSTER_SESSION_KEY.format(cohort.public_id)] = text
+    context = {"cohort": cohort, "form": form, "check": check}
+    status = 422 if form.errors or (check is not None and not check.ok) else 200
+    return render(request, "programmes/staff/import.html", context, status=status)
+
+
+@login_required
+@require_POST
+def roster_import_confirm(request: HttpRequest, public_id: str) -> HttpResponse:
+    cohort = cohort_for_staff(request.user, public_id)
+    text = request.session.get(ROSTER_SESSION_KEY.format(cohort.public_id))
+    if not text:
+        messages.error(request, "There is no checked roster waiting: upload it again.")
+        return redirect(reverse("programmes:staff_roster_import", kwargs={"public_id": cohort.public_id}))
+    try:
+        registered = roster.import_roster(cohort, text, actor=request.user)
+    except ValidationError as error:
+        # The cohort changed since the preview (someone registered meanwhile): nothing was imported.
+        messages.error(request, f"Nothing was imported: {_problem_text(error)}")
+        return redirect(reverse("programmes:staff_roster_import", kwargs={"public_id": cohort.public_id}))
+    del request.session[ROSTER_SESSION_KEY.format(cohort.public_id)]
+    messages.success(request, f"Registered {len(registered)} learners; each has an invoice and an email.")
+    return redirect(reverse("programmes:staff_enrolments", kwargs={"public_id": cohort.public_id}))
