@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from credo.accounts.models import Organisation, User
 from credo.catalogue.models import Qualification
-from credo.programmes.models import Cohort, OrganisationType, Programme, Session
-from credo.programmes.services import cohorts, enrolments, funding
+from credo.programmes.models import Cohort, EnrolmentState, OrganisationType, Programme
+from credo.programmes.services import checkins, cohorts, enrolments, funding
+from credo.programmes.services import workshops as workshops_service
 
 AUCKLAND = "Pacific/Auckland"
 LONDON = "Europe/London"
@@ -57,16 +58,31 @@ def _user(email: str, full_name: str) -> User:
     return user or User.objects.create_user(email=email, password=None, full_name=full_name)
 
 
-def _add_sessions(cohort: Cohort, workshops: list[tuple[datetime.date, str]]) -> None:
+def _add_sessions(cohort: Cohort, admin: User, workshops: list[tuple[datetime.date, str]]) -> None:
     for number, (day, topic) in enumerate(workshops, start=1):
-        Session.objects.create(
-            cohort=cohort,
-            number=number,
+        details = workshops_service.SessionDetails(
             topic=topic,
-            starts_at=cohorts.local_moment(day, datetime.time(12, 0), cohort.time_zone),
-            ends_at=cohorts.local_moment(day, datetime.time(13, 30), cohort.time_zone),
+            day=day,
+            starts=datetime.time(12, 0),
+            ends=datetime.time(13, 30),
             meeting_url="https://meet.example.org/inspiring-communities-cld",
         )
+        workshops_service.add_session(cohort, actor=admin, number=number, details=details)
+
+
+def _offer_check_ins(cohort: Cohort, facilitator: User, first_day: datetime.date, count: int) -> None:
+    """Weekly Thursday-morning check-in times from ``first_day`` on."""
+    day = first_day + datetime.timedelta(days=(3 - first_day.weekday()) % 7)
+    for week in range(count):
+        for hour in (9, 10):
+            start = cohorts.local_moment(day + datetime.timedelta(weeks=week), datetime.time(hour), cohort.time_zone)
+            checkins.publish_slot(
+                actor=facilitator,
+                cohort=cohort,
+                starts_at=start,
+                ends_at=start + datetime.timedelta(minutes=45),
+                meeting_url="https://meet.example.org/inspiring-communities-check-in",
+            )
 
 
 def _cld_programme(admin: User, provider: Organisation) -> Programme:
@@ -129,12 +145,12 @@ def _cohort_2024(admin: User, programme: Programme, facilitator: User) -> Cohort
         reason="Several councils asked for more time to approve staff development funding.",
     )
     cohorts.assign_facilitators(cohort, actor=admin, facilitators=[facilitator])
-    _add_sessions(cohort, CLD_WORKSHOPS_2024)
+    _add_sessions(cohort, admin, CLD_WORKSHOPS_2024)
     cohort.refresh_from_db()
     return cohort
 
 
-def _learners_2024(cohort: Cohort, admin: User, leilani: User) -> None:
+def _learners_2024(cohort: Cohort, admin: User, facilitator: User, leilani: User) -> None:
     when = cohorts.local_moment(datetime.date(2024, 2, 12), datetime.time(10), AUCKLAND)
     people: list[tuple[User, str, str, str]] = [
         (leilani, "Pasifika Community Collective", OrganisationType.COMMUNITY, "active"),
@@ -168,6 +184,11 @@ def _learners_2024(cohort: Cohort, admin: User, leilani: User) -> None:
             )
         elif stage == "withdrawn":
             enrolments.withdraw(enrolment, actor=learner, reason="Changed roles before the first workshop.")
+    # The first workshop's attendance, as the facilitator recorded it (Mei missed it).
+    first = cohort.sessions.get(number=1)
+    studying = cohort.enrolments.filter(state=EnrolmentState.ACTIVE).select_related("learner")
+    present = {e.pk: e.learner.email != "mei.zhao@inspiring.example" for e in studying}
+    workshops_service.record_attendance(first, actor=facilitator, present=present)
 
 
 def _next_intake(admin: User, programme: Programme, facilitator: User, today: datetime.date) -> Cohort:
@@ -198,7 +219,8 @@ def _next_intake(admin: User, programme: Programme, facilitator: User, today: da
         (study_starts + datetime.timedelta(weeks=week), topic)
         for week, (_, topic) in zip(WORKSHOP_WEEKS, CLD_WORKSHOPS_2024, strict=True)
     ]
-    _add_sessions(cohort, workshops)
+    _add_sessions(cohort, admin, workshops)
+    _offer_check_ins(cohort, facilitator, study_starts, count=6)
     return cohort
 
 
@@ -249,7 +271,7 @@ def load_programmes(people: dict[str, Any]) -> None:
     admin, facilitator = people["admin@inspiring.example"], people["facilitator@inspiring.example"]
     programme = _cld_programme(admin, inspiring)
     past = _cohort_2024(admin, programme, facilitator)
-    _learners_2024(past, admin, people["learner@inspiring.example"])
+    _learners_2024(past, admin, facilitator, people["learner@inspiring.example"])
     today = timezone.localdate(timezone.now(), cohorts.zone(AUCKLAND))
     _next_intake(admin, programme, facilitator, today)
     _seg_cohorts(

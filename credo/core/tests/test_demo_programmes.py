@@ -45,12 +45,15 @@ class TestDemoProgrammes:
         )
         request = FundingRequest.objects.get(enrolment__cohort=cohort)
         assert request.decision == SupportDecision.PENDING
+        first = cohort.sessions.get(number=1)
+        assert sorted(first.attendance.values_list("present", flat=True)) == [False, True]
 
     def test_the_next_intake_is_open_for_registration_now(self) -> None:
         cohort = Cohort.objects.get(programme__slug="cld-facilitation", slug="next")
         assert cohorts.registration_window(cohort).is_open
         assert cohort.sessions.count() == 4
         assert cohort.study_starts > timezone.localdate()
+        assert cohort.check_in_slots.count() == 12, "the facilitator has offered check-in times"
 
     def test_the_seg_centre_runs_the_l2_award_and_the_l3_certificate(self) -> None:
         codes = set(
