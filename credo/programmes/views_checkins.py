@@ -57,13 +57,19 @@ def _learner_page(enrolment: Enrolment) -> str:
 def learner_page(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = access.learners_enrolment(request.user, enrolment_id)
     cohort = enrolment.cohort
-    bookings = enrolment.check_ins.filter(cancelled_at__isnull=True).select_related("slot__facilitator")
+    bookings = list(
+        enrolment.check_ins.filter(cancelled_at__isnull=True)
+        .select_related("slot__facilitator")
+        .order_by("slot__starts_at")
+    )
     context = {
         "enrolment": enrolment,
         "cohort": cohort,
         "may_book": enrolment.state in checkins.MAY_BOOK,
+        # Every check-in used: offer moving one rather than buttons that can only be refused.
+        "all_used": len(bookings) >= cohort.check_ins_allowed,
         "allowed": cohort.check_ins_allowed,
-        "bookings": [(b, _shown(b.slot, cohort, request.user)) for b in bookings.order_by("slot__starts_at")],
+        "bookings": [(b, _shown(b.slot, cohort, request.user)) for b in bookings],
         "free": [_shown(s, cohort, request.user) for s in checkins.free_slots(cohort)],
         "notice_hours": int(checkins.CHANGE_NOTICE.total_seconds() // 3600),
     }
