@@ -1,6 +1,6 @@
 """What the bench measures: (name, path) pairs, all anonymous GETs that must answer 200.
 
-Add an endpoint by adding a line here (e.g. a cohort page once the demo has cohorts);
+Add an endpoint by adding a line here;
 both the load run and the query count pick it up. The first entry is the baseline
 that every ratio is computed against, so keep `bare` first.
 """
@@ -11,6 +11,8 @@ ENDPOINTS: list[tuple[str, str]] = [
     ("bare", "/bench/bare"),
     ("catalogue page", "/catalogue/"),
     ("catalogue API list", "/api/v1/catalogue/qualifications"),
+    ("cohort page", "/programmes/inspiring-communities/cld-facilitation/2024/"),
+    ("learner page", "/bench/learner-page"),  # the demo learner's study page; see bench/urls.py
 ]
 
 #: The endpoint the ratios are relative to.

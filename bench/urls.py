@@ -7,13 +7,33 @@ middleware and client cost on this machine; the other endpoints are read against
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
+from credo.accounts.models import User
+from credo.programmes.models import Enrolment
+from credo.programmes.views_public import my_enrolment
+
+#: The demo learner whose study page the bench reads (active in the 2024 cohort, with workshops and attendance).
+BENCH_LEARNER = "learner@inspiring.example"
+
 
 def bare(request: HttpRequest) -> HttpResponse:
     """The least a Django request can do: the baseline for the ratios."""
     return HttpResponse("ok")
 
 
+def learner_page(request: HttpRequest) -> HttpResponse:
+    """The demo learner's study page, as if they were signed in.
+
+    The load generator sends no cookies, so this stands in for a session: it
+    costs two lookups (the learner and their enrolment) that a signed-in request
+    would spend on its session instead; everything else is the real view.
+    """
+    request.user = User.objects.get(email=BENCH_LEARNER)
+    enrolment = Enrolment.objects.filter(learner=request.user).order_by("pk").values_list("pk", flat=True).first()
+    return my_enrolment(request, pk=enrolment or 0)
+
+
 urlpatterns = [
     path("bench/bare", bare, name="bench-bare"),
+    path("bench/learner-page", learner_page, name="bench-learner-page"),
     path("", include("config.urls")),
 ]
