@@ -72,6 +72,7 @@ def _staff_cohort_links(cohort: Cohort) -> tuple[str, list[Link]]:
 def _facilitator_cohort_links(cohort: Cohort) -> tuple[str, list[Link]]:
     key = {"public_id": cohort.public_id}
     return str(cohort), [
+        Link("Progress", reverse("programmes:staff_dashboard", kwargs=key)),
         Link("Workshops and attendance", reverse("programmes:sessions", kwargs={"cohort_id": cohort.public_id})),
         Link("Check-ins", reverse("programmes:checkins-staff", kwargs=key)),
         Link("Questions", reverse("programmes:support-inbox", kwargs=key)),

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from credo.programmes import access_staff
-from credo.programmes.access import cohort_for_staff
+from credo.programmes.access import cohort_for_staff, is_programme_admin
 from credo.programmes.dashboard import Bar, bar_chart, cohort_figures
 from credo.programmes.forms_staff import (
     DeferForm,
@@ -50,7 +50,8 @@ def _problem_text(error: ValidationError) -> str:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, public_id: str) -> HttpResponse:
-    cohort = cohort_for_staff(request.user, public_id)
+    # Facilitators watch progress and nudge learners, so they see the dashboard; they change nothing from it.
+    cohort = cohort_for_staff(request.user, public_id, facilitators=True)
     figures = cohort_figures(cohort)
     attendance_bars = [Bar(f"Workshop {row.session.number}", row.present) for row in figures.attendance]
     context = {
@@ -59,6 +60,7 @@ def dashboard(request: HttpRequest, public_id: str) -> HttpResponse:
         "state_chart": bar_chart("state-chart", "Registrations by status", figures.by_state),
         "attendance_chart": bar_chart("attendance-chart", "Learners present at each workshop", attendance_bars),
         "announcement": cohorts.extension_announcement(cohort),
+        "is_admin": is_programme_admin(request.user, cohort),
     }
     return render(request, "programmes/staff/dashboard.html", context)
 

@@ -173,8 +173,15 @@ class TestThePage:
 
 
 class TestWhoMaySeeIt:
-    @pytest.mark.parametrize(("who", "status"), REFUSED)
-    def test_everyone_but_the_providers_programme_admins_is_refused(
+    def test_the_cohorts_facilitator_sees_it_without_the_admins_tools(
+        self, cohort: Cohort, client_for: Callable[[User | None], Client], request: pytest.FixtureRequest
+    ) -> None:
+        response = client_for(refused_user("cohort_facilitator", cohort, request)).get(url(cohort))
+        assert response.status_code == 200
+        assert "Import learners" not in response.content.decode()
+
+    @pytest.mark.parametrize(("who", "status"), [row for row in REFUSED if row[0] != "cohort_facilitator"])
+    def test_everyone_but_the_providers_programme_admins_and_the_cohorts_facilitators_is_refused(
         self,
         who: str,
         status: int,
