@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from credo.accounts.invitations import find_or_invite, normalise_email
 from credo.accounts.models import User
+from credo.audit.services import record_event
 from credo.programmes.models import Cohort, Enrolment, InvoiceState, OrganisationType
 from credo.programmes.services import enrolments
 from credo.programmes.services.cohorts import zone
@@ -200,6 +201,13 @@ def import_roster(cohort: Cohort, text: str, *, actor: Any, now: datetime.dateti
             except ValidationError as error:
                 raise ValidationError(f"Line {row.line}: {' '.join(error.messages)}") from None
             registered.append(enrolment)
+        record_event(
+            actor=actor,
+            action="programmes.roster_imported",
+            obj=cohort,
+            organisation_id=cohort.programme.provider_id,
+            details={"learners": len(registered), "emails": [e.learner.email for e in registered]},
+        )
     return registered
 
 

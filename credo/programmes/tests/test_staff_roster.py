@@ -121,6 +121,7 @@ class TestImporting:
         assert len(subjects) == 5  # two invitations too
         registrations = AuditEvent.objects.filter(action="programmes.registered")
         assert set(registrations.values_list("actor", flat=True)) == {provider_admin.pk}
+        assert AuditEvent.objects.get(action="programmes.roster_imported").details["learners"] == 3
 
     def test_one_bad_row_means_nobody_is_imported(self, cohort: Cohort, provider_admin: User) -> None:
         before = audit_count()
