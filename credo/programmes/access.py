@@ -33,7 +33,12 @@ def is_programme_admin(user: Any, cohort: Cohort) -> bool:
 
 
 def is_facilitator(user: Any, cohort: Cohort) -> bool:
-    return getattr(user, "is_authenticated", False) and cohort.facilitators.filter(pk=user.pk).exists()
+    """Named on the cohort, and still a facilitator at its provider (removing the role ends the access)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return cohort.facilitators.filter(pk=user.pk).exists() and Role.FACILITATOR in roles_in(
+        user, cohort.programme.provider
+    )
 
 
 def cohort_for_staff(user: Any, public_id: str, *, facilitators: bool = False) -> Cohort:

@@ -24,7 +24,9 @@ def loaded() -> None:
 class TestDemoProgrammes:
     def test_the_2024_cohort_is_as_the_seed_describes_it(self) -> None:
         cohort = Cohort.objects.get(programme__slug="cld-facilitation", slug="2024")
-        assert cohorts.extension_announcement(cohort) == "Registrations extended! Closing Wednesday 27th March."
+        during = cohorts.local_moment(datetime.date(2024, 3, 25), datetime.time(12), "Pacific/Auckland")
+        assert cohorts.extension_announcement(cohort, during) == "Registrations extended! Closing Wednesday 27th March."
+        assert cohorts.extension_announcement(cohort) == "", "a past cohort no longer announces it"
         assert {tier.amount for tier in cohort.fee_tiers.all()} == {Decimal("649.00"), Decimal("525.00")}
         assert cohort.tax_name == "GST"
         assert cohort.tax_rate == Decimal("0.15")

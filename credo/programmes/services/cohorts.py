@@ -23,7 +23,7 @@ from credo.accounts.access import roles_in
 from credo.accounts.models import Organisation, OrganisationKind, Role
 from credo.audit.services import record_event
 from credo.catalogue.models import Qualification, Status
-from credo.programmes.models import Cohort, FeeTier, OrganisationType, Programme, RegistrationExtension
+from credo.programmes.models import Cohort, FeeTier, Invoice, OrganisationType, Programme, RegistrationExtension
 from credo.programmes.services.fees import money
 
 
@@ -198,8 +198,10 @@ def extend_registration(
     return extension
 
 
-def extension_announcement(cohort: Cohort) -> str:
+def extension_announcement(cohort: Cohort, now: datetime.datetime | None = None) -> str:
     """'Registrations extended! Closing Wednesday 27th March' while an extension is in force, else ''."""
+    if (now or timezone.now()) > cohort.registration_closes:
+        return ""  # closed: the news is old
     latest = cohort.extensions.order_by("-created_at").first()
     if latest is None or latest.new_closes != cohort.registration_closes:
         return ""
@@ -228,3 +230,151 @@ def assign_facilitators(cohort: Cohort, *, actor: Any, facilitators: list[Any]) 
             organisation_id=provider.pk,
             details={"before": before, "after": after},
         )
+
+
+#: What a programme admin may change on a programme after creating it (the provider never changes).
+PROGRAMME_EDITABLE = ("qualification", "name", "slug", "summary", "who_it_is_for", "what_is_required",
+                      "time_commitment", "fee_includes")  # fmt: skip
+#: What may change on a cohort; the money terms are fixed once an invoice quotes them.
+COHORT_EDITABLE = ("name", "slug", "time_zone", "registration_opens", "registration_closes", "study_starts",
+                   "study_ends", "submission_deadline", "assessment_starts", "assessment_ends", "capacity",
+                   "resubmissions_allowed", "check_ins_allowed", "weekly_hours_guideline", "currency", "tax_name",
+                   "tax_rate", "payment_terms_days")  # fmt: skip
+FIXED_ONCE_INVOICED = ("time_zone", "currency", "tax_name", "tax_rate")
+
+
+def _changed(obj: Any, fields: dict[str, Any], editable: tuple[str, ...]) -> list[str]:
+    """Set the fields on ``obj``; the names whose value changed. An unknown field is a programming error."""
+    unknown = set(fields) - set(editable)
+    if unknown:
+        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    changed = [name for name, value in fields.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, fields[name])
+    return changed
+
+
+@transaction.atomic
+def update_programme(*, actor: Any, programme: Programme, **fields: Any) -> Programme:
+    """Change a programme's description (or its catalogue entry, to another live one), audited."""
+    require_programme_admin(actor, programme.provider)
+    programme = Programme.objects.select_for_update().select_related("provider", "qualification").get(pk=programme.pk)
+    changed = _changed(programme, fields, PROGRAMME_EDITABLE)
+    if "qualification" in changed and programme.qualification.status != Status.LIVE:
+        problem = f"{programme.qualification} is not live: only live entries can be offered."
+        raise ValidationError({"qualification": problem})
+    programme.full_clean()
+    if changed:
+        programme.save(update_fields=changed)
+        record_event(
+            actor=actor,
+            action="programmes.programme_updated",
+            obj=programme,
+            organisation_id=programme.provider_id,
+            details={"changed": changed},
+        )
+    return programme
+
+
+def _is_invoiced(cohort: Cohort) -> bool:
+    return Invoice.objects.filter(enrolment__cohort=cohort).exists()
+
+
+@transaction.atomic
+def update_cohort(*, actor: Any, cohort: Cohort, **fields: Any) -> Cohort:
+    """Change a cohort's dates and terms with the creation checks; its zone and tax are fixed once it invoices."""
+    require_programme_admin(actor, cohort.programme.provider)
+    cohort = Cohort.objects.select_for_update().select_related("programme__provider").get(pk=cohort.pk)
+    zone(fields.get("time_zone", cohort.time_zone))
+    before = {name: getattr(cohort, name) for name in COHORT_EDITABLE}
+    changed = _changed(cohort, fields, COHORT_EDITABLE)
+    fixed = [name for name in changed if name in FIXED_ONCE_INVOICED]
+    if fixed and _is_invoiced(cohort):
+        problem = "Invoices already quote this cohort's {}: it cannot change now."
+        raise ValidationError({name: problem.format(name.replace("_", " ")) for name in fixed})
+    problems = _date_problems(cohort)
+    if problems:
+        raise ValidationError(problems)
+    cohort.full_clean()
+    if changed:
+        cohort.save(update_fields=changed)
+        record_event(
+            actor=actor,
+            action="programmes.cohort_updated",
+            obj=cohort,
+            organisation_id=cohort.programme.provider_id,
+            details={name: {"from": before[name], "to": getattr(cohort, name)} for name in changed},
+        )
+    return cohort
+
+
+@transaction.atomic
+def update_fee_tier(
+    tier: FeeTier, *, actor: Any, name: str, amount: Decimal | str, organisation_types: list[str]
+) -> FeeTier:
+    """Rename a tier or move organisation types; its amount changes only while no invoice has quoted it."""
+    cohort = tier.cohort
+    require_programme_admin(actor, cohort.programme.provider)
+    tier = FeeTier.objects.select_for_update().get(pk=tier.pk)
+    unknown = set(organisation_types) - set(OrganisationType.values)
+    if unknown:
+        raise ValidationError({"organisation_types": f"Unknown organisation types: {', '.join(sorted(unknown))}."})
+    others = cohort.fee_tiers.exclude(pk=tier.pk)
+    taken = {t for other in others for t in other.organisation_types} & set(organisation_types)
+    if taken:
+        raise ValidationError({"organisation_types": f"Already in another tier: {', '.join(sorted(taken))}."})
+    new_amount = money(amount)
+    if new_amount != tier.amount and Invoice.objects.filter(enrolment__fee_tier=tier).exists():
+        problem = f"Invoices already quote {tier.amount} for this tier: add a new tier instead."
+        raise ValidationError({"amount": problem})
+    before = {"name": tier.name, "amount": tier.amount, "organisation_types": tier.organisation_types}
+    tier.name, tier.amount, tier.organisation_types = name, new_amount, list(organisation_types)
+    tier.full_clean()
+    after = {"name": tier.name, "amount": tier.amount, "organisation_types": tier.organisation_types}
+    if after != before:
+        tier.save()
+        record_event(
+            actor=actor,
+            action="programmes.fee_tier_updated",
+            obj=cohort,
+            organisation_id=cohort.programme.provider_id,
+            details={"tier": tier.code, "before": before, "after": after},
+        )
+    return tier
+
+
+@transaction.atomic
+def set_up_cohort(
+    *, actor: Any, programme: Programme, fee_tiers: list[dict[str, Any]], facilitators: list[Any], **fields: Any
+) -> Cohort:
+    """The set-up page's one step: the cohort, its fee tiers and facilitators, all or nothing."""
+    cohort = create_cohort(actor=actor, programme=programme, fee_tiers=fee_tiers, **fields)
+    assign_facilitators(cohort, actor=actor, facilitators=facilitators)
+    return cohort
+
+
+@transaction.atomic
+def revise_cohort(
+    *,
+    actor: Any,
+    cohort: Cohort,
+    tier_changes: list[tuple[FeeTier, dict[str, Any]]],
+    new_tiers: list[dict[str, Any]],
+    facilitators: list[Any],
+    **fields: Any,
+) -> Cohort:
+    """The edit page's one step: terms, changed and added fee tiers, facilitators, all or nothing."""
+    cohort = update_cohort(actor=actor, cohort=cohort, **fields)
+    for tier, change in tier_changes:
+        update_fee_tier(tier, actor=actor, **change)
+    for new in new_tiers:
+        tier = add_fee_tier(cohort, **new)
+        record_event(
+            actor=actor,
+            action="programmes.fee_tier_added",
+            obj=cohort,
+            organisation_id=cohort.programme.provider_id,
+            details={"tier": tier.code, "amount": tier.amount, "organisation_types": tier.organisation_types},
+        )
+    assign_facilitators(cohort, actor=actor, facilitators=facilitators)
+    return cohort

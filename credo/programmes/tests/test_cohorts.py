@@ -60,7 +60,11 @@ class TestExtensions:
         )
         cohort.refresh_from_db()
         assert cohorts.registration_window(cohort, nz(2024, 3, 27, 18)).is_open
-        assert cohorts.extension_announcement(cohort) == "Registrations extended! Closing Wednesday 27th March."
+        assert (
+            cohorts.extension_announcement(cohort, nz(2024, 3, 21))
+            == "Registrations extended! Closing Wednesday 27th March."
+        )
+        assert cohorts.extension_announcement(cohort, nz(2024, 3, 28)) == "", "once closed, the news is old"
         extension = RegistrationExtension.objects.get()
         assert extension.extended_by == provider_admin
         assert extension.previous_closes == cohorts.end_of_day(datetime.date(2024, 3, 20), AUCKLAND)

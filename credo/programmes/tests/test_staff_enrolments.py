@@ -244,7 +244,10 @@ class TestExtendingRegistration:
         assert response.status_code == 302
         cohort.refresh_from_db()
         assert cohort.registration_closes == datetime.datetime(2024, 3, 27, 10, 59, 59, tzinfo=datetime.UTC)
-        assert cohorts.extension_announcement(cohort) == "Registrations extended! Closing Wednesday 27th March."
+        assert (
+            cohorts.extension_announcement(cohort, nz(2024, 3, 21))
+            == "Registrations extended! Closing Wednesday 27th March."
+        )
 
     def test_an_earlier_date_is_refused_with_the_current_one(self, admin: Client, cohort: Cohort) -> None:
         response = admin.post(
