@@ -27,7 +27,7 @@ from credo.programmes.access_public import invoice_for, public_programme
 from credo.programmes.forms_public import LogHoursForm, RegistrationForm, SupportRequestForm, WithdrawForm
 from credo.programmes.invoice_pdf import invoice_pdf
 from credo.programmes.models import Cohort, Enrolment, Session
-from credo.programmes.services import cohorts, enrolments, fees, funding, study
+from credo.programmes.services import cohorts, enrolments, fees, funding, study, workshops
 
 # Pages -------------------------------------------------------------------------------------------------------------
 
@@ -51,8 +51,9 @@ def _session_rows(cohort: Cohort, viewer_zone: str, sessions: list[Session]) -> 
     return [
         SessionRow(
             session=session,
-            cohort_time=_when(session.starts_at, cohort.time_zone),
-            viewer_time=_when(session.starts_at, shown_zone) if shown_zone else "",
+            # Start and end, as the seed writes them: "Wednesday 3 April, 12:00-13:30 NZDT".
+            cohort_time=workshops.span(session, cohort.time_zone),
+            viewer_time=workshops.span(session, shown_zone) if shown_zone else "",
         )
         for session in sessions
     ]

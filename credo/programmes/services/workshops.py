@@ -234,6 +234,11 @@ def cohort_time(session: Session) -> str:
     return _span(session, session.cohort.time_zone)
 
 
+def span(session: Session, zone_name: str) -> str:
+    """'Wednesday 3 April, 12:00-13:30 NZDT': the session's day, start and end in a zone."""
+    return _span(session, zone_name)
+
+
 def viewer_zone(viewer: Any) -> str:
     """The viewer's own zone when they set one and it is a real zone; '' means 'show the cohort's only'."""
     name = getattr(viewer, "time_zone", "") or ""
