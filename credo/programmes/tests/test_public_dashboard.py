@@ -87,7 +87,7 @@ class TestTheLearnersPages:
         text = client_for(enrolment.learner).get(page(enrolment)).content.decode()
         invoice = enrolment.invoices.get()
         for expected in (
-            "Workshop 4: Topic 4, Wednesday 1 May, 12:00–13:30 NZST",  # still to come at noon
+            "Workshop 4: Topic 4, Wednesday 1 May, 12:00\u201313:30 NZST",  # still to come at noon
             "0 used, 2 left of 2",
             "Friday 20 December 2024, 11:59 PM (Pacific/Auckland)",
             "1 September 2024 to 31 October 2024",

@@ -62,7 +62,7 @@ class TestTheCohortPage:
             "About 2 hours a week over 5 months",
             "Registration is open until Wednesday 20 March 2024, 11:59 PM Pacific/Auckland time.",
             "What is CLD?",
-            "Wednesday 10 April, 12:00–13:30 NZST",  # start and end, as the seed writes them
+            "Wednesday 10 April, 12:00\u201313:30 NZST",  # start and end, as the seed writes them
             # Fees before and with GST, the rounding rule, and what the fee buys.
             "NZD 649.00 + GST",
             "NZD 97.35 (15%)",
@@ -91,8 +91,8 @@ class TestTheCohortPage:
         applicant.save()
         freeze(monkeypatch, DURING)
         page = client_for(applicant).get(COHORT_URL).content.decode()
-        assert "Wednesday 10 April, 12:00–13:30 NZST" in page
-        assert "Your time: Wednesday 10 April, 01:00–02:30 BST" in page
+        assert "Wednesday 10 April, 12:00\u201313:30 NZST" in page
+        assert "Your time: Wednesday 10 April, 01:00\u201302:30 BST" in page
         assert f'href="{REGISTER_URL}"' in page
 
     def test_it_announces_an_extension_and_says_how_many_places_are_left(
