@@ -107,6 +107,7 @@ def panels_for(user: Any) -> list[RolePanel]:
             panel.items = _approved_qualifications(org)
         if role == Role.PROGRAMME_ADMIN and org.kind == OrganisationKind.PROVIDER:
             panel.cohorts = [_staff_cohort_links(cohort) for cohort in _cohorts(provider=org)]
+            panel.links.append(Link("Programmes and cohorts", reverse("programmes:setup_home", args=[org.slug])))
         if role == Role.FACILITATOR:
             panel.cohorts = [_facilitator_cohort_links(cohort) for cohort in _cohorts(provider=org, facilitator=user)]
         if role == Role.LEARNER:

@@ -10,5 +10,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("credo.programmes.urls_staff")),
     path("", include("credo.programmes.urls_checkins")),
     path("", include("credo.programmes.urls_workshops")),
+    path("", include("credo.programmes.urls_setup")),
     path("", include("credo.programmes.urls_public")),  # keep last: its slug paths match anything
 ]
