@@ -6,6 +6,7 @@ They check the shape of the input; the services hold the rules (dates, hours, wh
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 
@@ -13,6 +14,11 @@ from credo.programmes.models import OrganisationType, SupportKind
 
 
 class RegistrationForm(forms.Form):
+    full_name = forms.CharField(
+        label="Your full name",
+        max_length=200,
+        help_text="As it should appear on your invoice and, later, on your credential.",
+    )
     organisation_name = forms.CharField(
         label="Organisation you work with", max_length=200, help_text="Or 'self-employed'."
     )
@@ -29,6 +35,11 @@ class RegistrationForm(forms.Form):
     invoice_to_organisation = forms.BooleanField(
         label="Invoice my organisation rather than me", required=False, help_text="The invoice names you as well."
     )
+
+    def __init__(self, *args: Any, learner: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if getattr(learner, "full_name", ""):
+            del self.fields["full_name"]  # known already; changing it belongs to the account, not a registration
 
 
 class LogHoursForm(forms.Form):

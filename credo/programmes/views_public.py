@@ -146,7 +146,7 @@ def register(request: HttpRequest, provider: str, programme: str, cohort: str) -
         messages.info(request, f"You are already registered for {found}.")
         return redirect("programmes:my-enrolment", existing.pk)
     window = cohorts.registration_window(found)
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(request.POST or None, learner=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             enrolment = enrolments.register(cohort=found, learner=request.user, **form.cleaned_data)

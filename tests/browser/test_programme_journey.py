@@ -47,6 +47,7 @@ def test_a_newcomer_registers_gets_the_invoice_subscribes_and_books_both_check_i
     sign_up_and_confirm(page, base, cohort_url)
 
     page.get_by_role("link", name="Register").click()
+    page.get_by_label("Your full name").fill("Hana Newcomer")
     page.get_by_label("Organisation you work with").fill("Porirua City Council")
     page.get_by_label("Kind of organisation").select_option("local_government")
     page.get_by_label("I already work in communities").check()
@@ -61,6 +62,7 @@ def test_a_newcomer_registers_gets_the_invoice_subscribes_and_books_both_check_i
     assert invoice.headers["content-type"] == "application/pdf"
 
     enrolment = Enrolment.objects.get(cohort=cohort, learner__email=NEWCOMER)
+    assert enrolment.invoices.get().addressed_to == "Hana Newcomer"
     admin = cohort.programme.provider.memberships.get(role="programme_admin").user
     invoice_row = enrolment.invoices.get()
     enrolments.record_payment(invoice_row, actor=admin, paid_on=invoice_row.issued_on, reference="Bank transfer")

@@ -98,6 +98,7 @@ def register(
     invoice_to_organisation: bool = False,
     now: datetime.datetime | None = None,
     registered_by: Any = None,
+    full_name: str = "",
 ) -> Enrolment:
     """Register ``learner`` for ``cohort``: checked; then an invoice and an email, or a waiting-list place.
 
@@ -114,6 +115,9 @@ def register(
             raise ValidationError(window.message)
     actor = registered_by or learner
     problems: dict[str, str] = {}
+    full_name = full_name.strip()
+    if not learner.full_name and not full_name:
+        problems["full_name"] = "Give your full name: it goes on your invoice and, later, your credential."
     if not organisation_name.strip():
         problems["organisation_name"] = "Give the name of the organisation you work with (or 'self-employed')."
     if organisation_type not in OrganisationType.values:
@@ -129,6 +133,9 @@ def register(
     tier = tier_for(cohort, organisation_type)
     try:
         with transaction.atomic():
+            if not learner.full_name:
+                learner.full_name = full_name
+                learner.save(update_fields=["full_name"])
             locked = Cohort.objects.select_for_update().get(pk=cohort.pk)  # capacity: one registration at a time
             full = places_left(locked) == 0
             enrolment = Enrolment.objects.create(

@@ -5,11 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from credo.accounts.models import Role, User
 from credo.audit.services import record_event
+from credo.core.tasks import send_email
 from credo.programmes.models import Enrolment, FundingRequest, InvoiceState, SupportDecision, SupportKind
 from credo.programmes.services import invoices
 from credo.programmes.services.enrolments import require_cohort_staff, tell
@@ -35,7 +38,35 @@ def request_support(enrolment: Enrolment, *, actor: Any, kind: str, explanation:
             )
     except IntegrityError:
         raise ValidationError(f"You already have a request for {SupportKind(kind).label.lower()} waiting.") from None
+    _tell_admins(request)
     return request
+
+
+def _tell_admins(request: FundingRequest) -> None:
+    """Staff decide support requests, so they hear of each one (on commit, like every email)."""
+    enrolment = request.enrolment
+    provider = enrolment.cohort.programme.provider
+    admins = list(
+        User.objects.filter(memberships__organisation=provider, memberships__role=Role.PROGRAMME_ADMIN, is_active=True)
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not admins:
+        return
+    learner = enrolment.learner
+    body = "\n".join(
+        [
+            f"{learner.full_name or learner.email} ({enrolment.cohort}) asks for {request.get_kind_display().lower()}:",
+            "",
+            request.explanation,
+            "",
+            "Decide it from the learner's enrolment page in the cohort's staff pages.",
+        ]
+    )
+    subject = f"Support request from {learner.full_name or learner.email}"
+    transaction.on_commit(
+        lambda: send_email.enqueue(subject=subject, body=body, to=admins, from_email=settings.DEFAULT_FROM_EMAIL)
+    )
 
 
 @transaction.atomic

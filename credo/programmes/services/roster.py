@@ -85,8 +85,15 @@ def _organisation_type(value: str) -> str | None:
 def check_roster(cohort: Cohort, text: str) -> RosterCheck:
     """Every problem in the file, by line (the header is line 1) and column; changes nothing."""
     result = RosterCheck()
+    if "\x00" in text:
+        result.problems.append(RowProblem(0, "file", "The file holds NUL characters: save it again as CSV UTF-8."))
+        return result
     reader = csv.DictReader(io.StringIO(text))
-    columns = [name.strip().lower() for name in reader.fieldnames or []]
+    try:
+        columns = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        result.problems.append(RowProblem(1, "file", f"The header row is not valid CSV: {error}."))
+        return result
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         result.problems.append(RowProblem(1, ", ".join(missing), "The header row is missing these columns."))
@@ -95,10 +102,14 @@ def check_roster(cohort: Cohort, text: str) -> RosterCheck:
     if unknown:
         result.problems.append(RowProblem(1, ", ".join(unknown), "Unknown columns: remove or rename them."))
         return result
-    raw = [
-        {name.strip().lower(): (value or "").strip() for name, value in row.items() if name is not None}
-        for row in reader
-    ]
+    try:
+        raw = [
+            {name.strip().lower(): (value or "").strip() for name, value in row.items() if name is not None}
+            for row in reader
+        ]
+    except csv.Error as error:  # e.g. a quote never closed, which swallows the rest of the file
+        result.problems.append(RowProblem(reader.line_num, "file", f"This is not valid CSV: {error}."))
+        return result
     if not raw:
         result.problems.append(RowProblem(1, "", "The file has a header but no learners."))
         return result
@@ -197,6 +208,7 @@ def import_roster(cohort: Cohort, text: str, *, actor: Any, now: datetime.dateti
                     invoice_to_organisation=row.invoice_to_organisation,
                     now=now,
                     registered_by=actor,
+                    full_name=row.full_name,
                 )
             except ValidationError as error:
                 raise ValidationError(f"Line {row.line}: {' '.join(error.messages)}") from None

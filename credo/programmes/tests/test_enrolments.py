@@ -191,6 +191,17 @@ class TestLifecycle:
 
 
 class TestSupport:
+    def test_the_providers_admins_hear_of_a_request(
+        self, cohort: Cohort, applicant: User, provider_admin: User, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        enrolment = register(cohort, applicant)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            funding.request_support(enrolment, actor=applicant, kind="grant_letter", explanation="For the council fund")
+        (message,) = mail.outbox
+        assert message.to == [provider_admin.email]
+        assert "asks for a letter for a grant application" in message.body
+
     def test_an_approved_reduced_fee_replaces_the_invoice(
         self, cohort: Cohort, applicant: User, provider_admin: User
     ) -> None:
@@ -218,3 +229,20 @@ class TestSupport:
         with pytest.raises(PermissionDenied):
             funding.decide_support(request, actor=applicant, approve=True, note="Self-approved", instalments=3)
         assert FundingRequest.objects.get().decision == SupportDecision.PENDING
+
+
+class TestNames:
+    def test_a_learner_without_a_name_gives_one_and_the_invoice_carries_it(self, cohort: Cohort) -> None:
+        newcomer = UserFactory(full_name="")
+        with pytest.raises(ValidationError) as refused:
+            register(cohort, newcomer)
+        assert "full_name" in refused.value.message_dict
+        enrolment = register(cohort, newcomer, full_name="  Hana Newcomer ")
+        newcomer.refresh_from_db()
+        assert newcomer.full_name == "Hana Newcomer"
+        assert enrolment.invoices.get().addressed_to == "Hana Newcomer"
+
+    def test_a_known_name_is_not_changed_by_registering(self, cohort: Cohort, applicant: User) -> None:
+        register(cohort, applicant, full_name="Someone Else")
+        applicant.refresh_from_db()
+        assert applicant.full_name == "Aroha Te Whare"

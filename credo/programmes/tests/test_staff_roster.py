@@ -105,6 +105,23 @@ class TestChecking:
         assert got_message.startswith(message)
 
 
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (
+            'email,full_name,organisation_name,organisation_type\n"a@example.org,' + "x" * 140_000 + "\n",
+            "not valid CSV",
+        ),
+        ("email,full_name,organisation_name,organisation_type\na@example.org,A\x00,B,community\n", "NUL"),
+    ],
+    ids=["unclosed-quote", "nul"],
+)
+def test_a_broken_file_is_reported_not_a_crash(cohort: Cohort, text: str, says: str) -> None:
+    check = roster.check_roster(cohort, text)
+    assert not check.rows
+    assert says in " ".join(p.message for p in check.problems)
+
+
 class TestImporting:
     def test_it_invites_new_people_and_registers_everyone_after_registration_closed(
         self, cohort: Cohort, provider_admin: User, applicant: User, django_capture_on_commit_callbacks: Any

@@ -41,7 +41,7 @@ def details(day: datetime.date, topic: str = "Exploring CLD frameworks", **chang
 
 
 def enrol(cohort: Cohort, admin: User, email: str, name: str = "") -> Enrolment:
-    learner = UserFactory(email=email, full_name=name)
+    learner = UserFactory(email=email, full_name=name or email.split("@")[0].title())
     enrolment = enrolments.register(
         cohort=cohort,
         learner=learner,
