@@ -235,6 +235,7 @@ def withdraw(enrolment: Enrolment, *, actor: Any, reason: str) -> Enrolment:
 
 def offer_next_place(cohort: Cohort, *, actor: Any) -> Enrolment | None:
     """Give a freed place to the longest-waiting person on the waiting list."""
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)  # as registration does: one place, one taker
     if places_left(cohort) == 0:
         return None
     waiting = cohort.enrolments.filter(state=EnrolmentState.WAITLISTED).order_by("created_at", "pk").first()
@@ -251,6 +252,9 @@ def defer(enrolment: Enrolment, *, actor: Any, to: Cohort, reason: str) -> Enrol
     require_cohort_staff(actor, enrolment.cohort)
     if to.programme_id != enrolment.cohort.programme_id or to.pk == enrolment.cohort_id:
         raise ValidationError({"to": "Defer to another cohort of the same programme."})
+    target = Cohort.objects.select_for_update().get(pk=to.pk)
+    if places_left(target) == 0:
+        raise ValidationError({"to": f"{to} is full: choose another cohort, or register them on its waiting list."})
     paid = enrolment.invoices.filter(state="paid").exists()
     old = _move(enrolment, EnrolmentState.DEFERRED, actor=actor, reason=reason, to_cohort=str(to))
     invoices.cancel_unpaid(old, actor=actor, reason=f"Deferred to {to}")

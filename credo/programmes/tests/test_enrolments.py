@@ -174,6 +174,18 @@ class TestLifecycle:
         assert new.state == EnrolmentState.CONFIRMED
         assert not new.invoices.exists(), "the paid fee goes with them"
 
+    def test_deferring_into_a_full_cohort_is_refused_and_changes_nothing(
+        self, cohort: Cohort, applicant: User, provider_admin: User, programme: Programme
+    ) -> None:
+        full = cohort_2024(provider_admin, programme, slug="full", name="Full intake", capacity=1)
+        register(full, UserFactory())
+        enrolment = register(cohort, applicant)
+        with pytest.raises(ValidationError, match="is full"):
+            enrolments.defer(enrolment, actor=provider_admin, to=full, reason="Busy")
+        enrolment.refresh_from_db()
+        assert enrolment.state == EnrolmentState.APPLIED
+        assert full.enrolments.count() == 1
+
     @pytest.mark.parametrize("who", ["outsider", "facilitator", "catalogue_admin", "applicant"])
     def test_staff_moves_are_refused_to_anyone_but_the_providers_admins(
         self, cohort: Cohort, applicant: User, who: str, request: pytest.FixtureRequest
