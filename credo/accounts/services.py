@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -60,3 +61,24 @@ def remove_membership(*, actor: Any, membership: Membership) -> None:
         details=details,
     )
     membership.delete()
+
+
+@transaction.atomic
+def update_profile(user: User, *, full_name: str, time_zone: str) -> User:
+    """A person's own name and time zone; a name change is audited (credentials carry names)."""
+    full_name = full_name.strip()
+    if not full_name:
+        raise ValidationError({"full_name": "Give your full name."})
+    if time_zone:
+        try:
+            zoneinfo.ZoneInfo(time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(
+                {"time_zone": f"{time_zone!r} is not a time zone; choose one from the list."}
+            ) from None
+    before = user.full_name
+    user.full_name, user.time_zone = full_name, time_zone
+    user.save(update_fields=["full_name", "time_zone"])
+    if before != full_name:
+        record_event(actor=user, action="accounts.name_changed", obj=user, details={"from": before, "to": full_name})
+    return user

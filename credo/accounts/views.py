@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from credo.accounts import services
 from credo.accounts.access import access_organisation
-from credo.accounts.forms import AddMemberForm
+from credo.accounts.forms import AddMemberForm, ProfileForm
 from credo.accounts.models import Membership, Role
 
 
@@ -46,3 +46,20 @@ def remove_member(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
     else:
         messages.success(request, f"{membership.user.email} is no longer a {membership.get_role_display().lower()}.")
     return redirect("accounts:members", slug=organisation.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    initial = {"full_name": getattr(user, "full_name", ""), "time_zone": getattr(user, "time_zone", "")}
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_profile(user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})

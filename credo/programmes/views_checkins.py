@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from credo.programmes import access_checkins as access
 from credo.programmes.forms_checkins import ChooseSlotForm, NotesForm, SlotForm
 from credo.programmes.models import CheckInBooking, CheckInSlot, Cohort, Enrolment
-from credo.programmes.services import checkins
+from credo.programmes.services import checkins, workshops
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Shown:
 
 
 def _shown(slot: CheckInSlot, cohort: Cohort, viewer: Any) -> Shown:
-    own = getattr(viewer, "time_zone", "")
+    own = workshops.viewer_zone(viewer)  # a mistyped profile zone shows the cohort's only, never an error
     return Shown(
         slot=slot,
         in_cohort_zone=checkins.when(slot.starts_at, cohort.time_zone),

@@ -28,6 +28,7 @@ from credo.core.tasks import send_email
 from credo.programmes.access import is_facilitator, is_programme_admin
 from credo.programmes.models import CheckInBooking, CheckInSlot, Cohort, Enrolment, EnrolmentState
 from credo.programmes.services.cohorts import zone
+from credo.programmes.services.workshops import viewer_zone
 
 #: A learner may reschedule or cancel a booking up to this long before it starts, and not after.
 CHANGE_NOTICE = datetime.timedelta(hours=24)
@@ -78,7 +79,7 @@ def _tell_both(booking: CheckInBooking, subject: str, lines: list[str]) -> None:
         details.append(f"Meeting link: {slot.meeting_url}")
     for person in (learner, slot.facilitator):
         times = [f"When: {when(slot.starts_at, slot.cohort.time_zone)}"]
-        own_zone = getattr(person, "time_zone", "")
+        own_zone = viewer_zone(person)  # a mistyped profile zone must not stop a booking
         if own_zone and own_zone != slot.cohort.time_zone:
             times.append(f"Your time: {when(slot.starts_at, own_zone)}")
         _mail(person.email, subject, [*lines, "", *times, *details])
