@@ -166,6 +166,8 @@ def register(
             else:
                 _invoice_and_confirm_registration(enrolment, actor=actor, now=now)
     except IntegrityError:
+        if not Enrolment.objects.filter(cohort=cohort, learner=learner).exists():
+            raise  # not the one-enrolment rule: a real fault, not something the learner can fix
         raise ValidationError(f"You are already registered for {cohort}.") from None
     return enrolment
 
