@@ -159,7 +159,8 @@ def registration_window(cohort: Cohort, now: datetime.datetime | None = None) ->
     now = now or timezone.now()
     if now < cohort.registration_opens:
         return RegistrationWindow(False, f"Registration opens {_when(cohort.registration_opens, cohort)}.")
-    if now > cohort.registration_closes:
+    # Closing times are whole seconds (23:59:59 on the closing day): the whole of that second is still open.
+    if now.replace(microsecond=0) > cohort.registration_closes:
         return RegistrationWindow(
             False, f"Registration closed {_when(cohort.registration_closes, cohort)}; look for the next intake."
         )

@@ -38,6 +38,8 @@ class TestTimes:
 class TestRegistrationWindow:
     def test_open_until_the_last_second_of_the_closing_day_in_auckland(self, cohort: Cohort) -> None:
         assert cohorts.registration_window(cohort, nz(2024, 3, 20, 23, 59, 58)).is_open
+        last_half_second = nz(2024, 3, 20, 23, 59, 59) + datetime.timedelta(microseconds=500_000)
+        assert cohorts.registration_window(cohort, last_half_second).is_open
         closed = cohorts.registration_window(cohort, nz(2024, 3, 21))
         assert not closed.is_open
         assert closed.message == (
