@@ -23,6 +23,7 @@ from credo.programmes.models import (
     InvoiceState,
     Session,
 )
+from credo.programmes.services import study
 from credo.programmes.services.cohorts import zone
 
 #: No study log for this long and a learner may need a word.
@@ -71,12 +72,8 @@ class CohortFigures:
 
 
 def expected_hours(cohort: Cohort, today: datetime.date) -> Decimal:
-    """Hours a learner at the guideline pace has studied by ``today`` (whole weeks since study started)."""
-    last_day = min(today, cohort.study_ends)
-    if last_day < cohort.study_starts:
-        return Decimal("0")
-    weeks = (last_day - cohort.study_starts).days // 7
-    return cohort.weekly_hours_guideline * weeks
+    """The learner's page's measure (``study.expected_hours``), so staff and learner never disagree."""
+    return study.expected_hours(cohort, today)
 
 
 def cohort_figures(cohort: Cohort, *, now: datetime.datetime | None = None) -> CohortFigures:
@@ -139,7 +136,8 @@ def _nudges(cohort: Cohort, now: datetime.datetime, today: datetime.date) -> lis
     for enrolment in rows:
         hours = enrolment.hours_logged or Decimal("0")
         reasons = []
-        if enrolment.last_logged is None or enrolment.last_logged < quiet_since:
+        studied_long_enough = today - cohort.study_starts >= datetime.timedelta(days=QUIET_DAYS)
+        if studied_long_enough and (enrolment.last_logged is None or enrolment.last_logged < quiet_since):
             reasons.append(f"No study logged in {QUIET_DAYS} days")
         if enrolment.missed_last:
             reasons.append("Missed the last workshop")

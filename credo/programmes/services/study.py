@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from credo.programmes.models import Enrolment, Session, StudyLogEntry
+from credo.programmes.models import Cohort, Enrolment, Session, StudyLogEntry
 from credo.programmes.services.cohorts import zone
 from credo.programmes.services.enrolments import HOLDING_A_PLACE
 
@@ -125,6 +125,13 @@ def _weeks(days: int) -> Decimal:
     return (Decimal(days) / 7).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
+def expected_hours(cohort: Cohort, today: datetime.date) -> Decimal:
+    """Hours at the guideline pace by the end of ``today``: the one measure learners and staff both see."""
+    length = (cohort.study_ends - cohort.study_starts).days + 1
+    elapsed = min(max((today - cohort.study_starts).days + 1, 0), length)
+    return (cohort.weekly_hours_guideline * _weeks(elapsed)).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
 def progress(enrolment: Enrolment, now: datetime.datetime | None = None) -> Progress:
     """One query: the hours logged, against the guideline times the weeks of study elapsed (capped at the end)."""
     cohort = enrolment.cohort
@@ -135,7 +142,7 @@ def progress(enrolment: Enrolment, now: datetime.datetime | None = None) -> Prog
     guideline = cohort.weekly_hours_guideline
     return Progress(
         logged=logged,
-        expected=(guideline * _weeks(elapsed)).quantize(TENTH, rounding=ROUND_HALF_UP),
+        expected=expected_hours(cohort, today),
         planned=(guideline * _weeks(length)).quantize(TENTH, rounding=ROUND_HALF_UP),
         weekly_guideline=guideline,
         weeks_elapsed=_weeks(elapsed),

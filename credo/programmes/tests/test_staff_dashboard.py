@@ -94,11 +94,22 @@ class TestFigures:
 
     def test_expected_hours_follow_the_weekly_guideline_from_the_start_of_study(self, cohort: Cohort) -> None:
         assert expected_hours(cohort, datetime.date(2024, 4, 2)) == 0
-        assert expected_hours(cohort, datetime.date(2024, 4, 17)) == Decimal("4.0")
+        # 3-17 April is 15 days of study, 2.1 weeks: the same measure the learner's own page shows.
+        assert expected_hours(cohort, datetime.date(2024, 4, 17)) == Decimal("4.2")
         assert expected_hours(cohort, datetime.date(2025, 1, 1)) == expected_hours(cohort, cohort.study_ends)
 
 
 class TestNudges:
+    def test_no_quiet_spell_is_flagged_before_two_weeks_of_study(
+        self, cohort: Cohort, provider_admin: User, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("django.utils.timezone.now", lambda: nz(2024, 4, 10, 9))  # a week in
+        (enrolment,) = register_many(cohort, 1)
+        enrolments.record_payment(enrolment.invoices.get(), actor=provider_admin, paid_on=PAID_ON)
+        enrolments.activate(enrolment, actor=provider_admin)
+        reasons = [reason for nudge in cohort_figures(cohort).nudges for reason in nudge.reasons]
+        assert not any(reason.startswith("No study logged") for reason in reasons)
+
     def test_learners_keeping_up_need_no_nudge(
         self, cohort: Cohort, provider_admin: User, frozen: datetime.datetime
     ) -> None:
@@ -115,7 +126,7 @@ class TestNudges:
         nudges = {nudge.enrolment.pk: nudge.reasons for nudge in cohort_figures(cohort).nudges}
 
         assert keeping_up.pk not in nudges
-        assert nudges[quiet.pk] == ["No study logged in 14 days", "Behind on hours: 1 of 4 expected"]
+        assert nudges[quiet.pk] == ["No study logged in 14 days", "Behind on hours: 1 of 4.6 expected"]
         assert nudges[absent.pk] == ["Missed the last workshop"]
 
     def test_a_workshop_not_yet_over_does_not_count_as_missed(
