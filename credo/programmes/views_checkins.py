@@ -6,6 +6,7 @@ refusal is shown on the page it came from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,16 @@ def _shown(slot: CheckInSlot, cohort: Cohort, viewer: Any) -> Shown:
 
 def _problem(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+def _change(request: HttpRequest, change: Callable[[], object], done: str) -> None:
+    """One service call, and a message saying how it went: what was done, or what stopped it."""
+    try:
+        change()
+    except ValidationError as error:
+        messages.error(request, _problem(error))
+    else:
+        messages.success(request, done)
 
 
 # Learners -----------------------------------------------------------------------------------------------------
@@ -90,12 +101,11 @@ def book(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     enrolment = access.learners_enrolment(request.user, enrolment_id)
     slot = _chosen_slot(request, enrolment)
     if slot is not None:
-        try:
-            checkins.book(enrolment=enrolment, slot=slot, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, _problem(error))
-        else:
-            messages.success(request, f"Booked: {checkins.when(slot.starts_at, enrolment.cohort.time_zone)}.")
+        _change(
+            request,
+            lambda: checkins.book(enrolment=enrolment, slot=slot, actor=request.user),
+            f"Booked: {checkins.when(slot.starts_at, enrolment.cohort.time_zone)}.",
+        )
     return redirect(_learner_page(enrolment))
 
 
@@ -106,12 +116,11 @@ def reschedule(request: HttpRequest, enrolment_id: int, booking_id: int) -> Http
     booking = access.learners_booking(enrolment, booking_id)
     slot = _chosen_slot(request, enrolment)
     if slot is not None:
-        try:
-            checkins.reschedule(booking, to=slot, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, _problem(error))
-        else:
-            messages.success(request, f"Moved to {checkins.when(slot.starts_at, enrolment.cohort.time_zone)}.")
+        _change(
+            request,
+            lambda: checkins.reschedule(booking, to=slot, actor=request.user),
+            f"Moved to {checkins.when(slot.starts_at, enrolment.cohort.time_zone)}.",
+        )
     return redirect(_learner_page(enrolment))
 
 
@@ -120,12 +129,11 @@ def reschedule(request: HttpRequest, enrolment_id: int, booking_id: int) -> Http
 def cancel(request: HttpRequest, enrolment_id: int, booking_id: int) -> HttpResponse:
     enrolment = access.learners_enrolment(request.user, enrolment_id)
     booking = access.learners_booking(enrolment, booking_id)
-    try:
-        checkins.cancel(booking, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, _problem(error))
-    else:
-        messages.success(request, "Check-in cancelled; your facilitator has been told.")
+    _change(
+        request,
+        lambda: checkins.cancel(booking, actor=request.user),
+        "Check-in cancelled; your facilitator has been told.",
+    )
     return redirect(_learner_page(enrolment))
 
 
@@ -177,12 +185,7 @@ def staff_page(request: HttpRequest, public_id: str) -> HttpResponse:
 def withdraw_slot(request: HttpRequest, public_id: str, slot_id: int) -> HttpResponse:
     cohort = access.cohort_for_check_in_staff(request.user, public_id)
     slot = access.slot_for_staff(cohort, slot_id)
-    try:
-        checkins.withdraw_slot(slot, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, _problem(error))
-    else:
-        messages.success(request, "That time is withdrawn.")
+    _change(request, lambda: checkins.withdraw_slot(slot, actor=request.user), "That time is withdrawn.")
     return redirect(_staff_page(cohort))
 
 
@@ -191,12 +194,11 @@ def withdraw_slot(request: HttpRequest, public_id: str, slot_id: int) -> HttpRes
 def staff_cancel(request: HttpRequest, public_id: str, booking_id: int) -> HttpResponse:
     cohort = access.cohort_for_check_in_staff(request.user, public_id)
     booking = access.booking_for_staff(cohort, booking_id)
-    try:
-        checkins.cancel(booking, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, _problem(error))
-    else:
-        messages.success(request, f"Booking cancelled; {booking.enrolment.learner.email} has been told.")
+    _change(
+        request,
+        lambda: checkins.cancel(booking, actor=request.user),
+        f"Booking cancelled; {booking.enrolment.learner.email} has been told.",
+    )
     return redirect(_staff_page(cohort))
 
 
