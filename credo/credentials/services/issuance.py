@@ -190,6 +190,9 @@ def reissue(credential: Credential, *, actor: Any, reason: str) -> Credential:
         raise ValidationError("Transcripts are re-issued by issuing a new transcript.")
     if credential.superseded_at:
         raise ValidationError("This credential has already been replaced.")
+    reason = reason.strip()
+    if not reason:  # the old credential's revocation reason is built from it, so check it here
+        raise ValidationError({"reason": "Give a reason: the learner is told it, and the old credential shows it."})
     with transaction.atomic():
         revoke(credential, actor=actor, reason=f"Replaced by a corrected credential: {reason}")
         Credential.objects.filter(pk=credential.pk).update(superseded_at=timezone.now())
