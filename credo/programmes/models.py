@@ -188,6 +188,33 @@ class InvoiceCounter(models.Model):
         return f"{self.provider}: last invoice {self.last_number}"
 
 
+class ProviderBilling(models.Model):
+    """Who a provider's invoices come from: what a tax invoice must show, and how to pay.
+
+    Each invoice copies these when it is issued, so a later change of address or
+    bank account never rewrites an invoice already sent.
+    """
+
+    provider = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="billing")
+    legal_name = models.CharField(max_length=200, help_text="The name registered for tax, if not the everyday name.")
+    tax_number = models.CharField(
+        max_length=40, blank=True, help_text="GST or VAT registration number; empty when not registered."
+    )
+    postal_address = models.TextField(help_text="One line per line of the address.")
+    billing_email = models.EmailField(blank=True, help_text="Where learners send remittance advice and questions.")
+    payment_instructions = models.TextField(
+        help_text="How to pay: bank account, and the reference to quote (the invoice number)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "provider billing details"
+        verbose_name_plural = "provider billing details"
+
+    def __str__(self) -> str:
+        return f"Billing details of {self.provider}"
+
+
 class InvoiceState(models.TextChoices):
     ISSUED = "issued", "Issued"
     PAID = "paid", "Paid"
@@ -218,6 +245,13 @@ class Invoice(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The supplier as it was when the invoice was issued (see ProviderBilling).
+    supplier_name = models.CharField(max_length=200, blank=True)
+    supplier_tax_number = models.CharField(max_length=40, blank=True)
+    supplier_address = models.TextField(blank=True)
+    supplier_email = models.EmailField(blank=True)
+    payment_instructions = models.TextField(blank=True)
+    reminder_sent_on = models.DateField(null=True, blank=True, help_text="When the learner was reminded it is due.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -294,6 +328,9 @@ class Session(models.Model):
     cancel_reason = models.TextField(blank=True)
     sequence = models.PositiveIntegerField(default=0, help_text="iCalendar SEQUENCE: raised by every change.")
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reminder_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When learners were reminded; cleared when the session moves."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -391,10 +428,18 @@ class SupportMessage(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    message_id = models.CharField(
+        max_length=255, blank=True, help_text="The Message-ID of an emailed reply, so a redelivery is kept once."
+    )
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ("sent_at", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("message_id",), condition=~Q(message_id=""), name="support_message_id_unique_when_emailed"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.author} at {self.sent_at:%Y-%m-%d %H:%M}"
