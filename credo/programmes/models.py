@@ -32,6 +32,9 @@ class Programme(models.Model):
     what_is_required = models.TextField(blank=True, help_text="What a learner must bring or produce.")
     time_commitment = models.CharField(max_length=200, blank=True, help_text="e.g. about 2 hours a week over 5 months")
     fee_includes = models.TextField(blank=True, help_text="What the fee pays for, one item per line.")
+    terms = models.TextField(
+        blank=True, help_text="The terms of registration a person accepts when they register, shown beside the form."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
