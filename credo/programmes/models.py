@@ -65,6 +65,9 @@ class Cohort(models.Model):
     capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
     resubmissions_allowed = models.PositiveSmallIntegerField(default=1)
     check_ins_allowed = models.PositiveSmallIntegerField(default=2, help_text="1:1 check-ins per learner.")
+    check_in_notice_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="Learners may move or cancel a check-in until this many hours before it starts."
+    )
     weekly_hours_guideline = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("2.0"))
     currency = models.CharField(max_length=3, help_text="ISO 4217, e.g. NZD or GBP.")
     tax_name = models.CharField(max_length=20, blank=True, help_text="e.g. GST or VAT; empty when no tax applies.")
