@@ -34,4 +34,5 @@ class ProfileForm(forms.Form):
         required=False,
         label="Your time zone",
         help_text="Workshop and check-in times are also shown in this zone.",
+        widget=forms.Select(attrs={"data-guess-zone": ""}),  # credo.js offers the browser's zone when empty
     )

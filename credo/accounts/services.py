@@ -2,18 +2,80 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 import zoneinfo
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern
 
 from credo.accounts.models import Membership, Organisation, Role, User
 from credo.audit.services import record_event
 
+#: URL namespaces whose first path segment is an organisation's slug (``/programmes/<provider>/…``).
+ORGANISATION_SLUG_SPACES = ("programmes",)
+#: A fixed word in a route, as opposed to ``<slug:provider>`` or a regular expression.
+FIXED_WORD = re.compile(r"^[-a-zA-Z0-9_]+$")
+PLACEHOLDER = re.compile(r"^<(?:\w+:)?(?P<name>\w+)>$")
+
+
+def _routes(patterns: list[URLPattern | URLResolver], prefix: str = "") -> Iterator[list[str]]:
+    """Every route below ``patterns``, as its path segments."""
+    for pattern in patterns:
+        text = str(pattern.pattern)
+        if isinstance(pattern.pattern, RegexPattern):
+            text = text.removeprefix("^").removesuffix("$")
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, prefix + text)
+        else:
+            yield [segment for segment in (prefix + text).split("/") if segment]
+
+
+def reserved_slugs(namespace: str, *, after: str | None = None) -> frozenset[str]:
+    """Fixed words in the routes of a URL namespace that a slug in the same place would shadow or be shadowed by.
+
+    Read from the URL patterns themselves, so a page added later is protected without a list to keep.
+    With ``after=None``, the routes' first segments (``my``, ``staff`` under /programmes/); with
+    ``after="provider"``, the words that follow a ``<slug:provider>`` segment (``new-programme``).
+    """
+    found = get_resolver().namespace_dict.get(namespace)
+    if found is None:
+        return frozenset()
+    _prefix, resolver = found
+    words: set[str] = set()
+    for segments in _routes(resolver.url_patterns):
+        if after is None:
+            candidates = segments[:1]
+        else:
+            candidates = [
+                segment
+                for previous, segment in itertools.pairwise(segments)
+                if (placeholder := PLACEHOLDER.match(previous)) and placeholder["name"] == after
+            ]
+        words.update(word.lower() for word in candidates if FIXED_WORD.match(word))
+    return frozenset(words)
+
+
+def refuse_reserved_slug(slug: str, namespace: str, *, after: str | None = None, example: str) -> None:
+    """A ValidationError on ``slug`` when it is one of the namespace's fixed words; ``example`` shows where."""
+    if slug.lower() in reserved_slugs(namespace, after=after):
+        raise ValidationError(
+            {
+                "slug": f"{slug!r} is already part of credo's own web addresses ({example.format(slug=slug)}): "
+                "choose another, for example one made from the name."
+            }
+        )
+
 
 @transaction.atomic
 def create_organisation(*, actor: Any, name: str, slug: str, kind: str, country: str, **fields: Any) -> Organisation:
+    """A new organisation; its slug must not be a fixed word where organisation slugs appear in addresses."""
+    for namespace in ORGANISATION_SLUG_SPACES:
+        refuse_reserved_slug(slug, namespace, example=f"/{namespace}/{{slug}}/")
     organisation = Organisation(name=name, slug=slug, kind=kind, country=country.upper(), **fields)
     organisation.full_clean()
     organisation.save()

@@ -1,4 +1,4 @@
-"""Loaders for the public and learner-facing pages: programmes anyone may read, and a learner's own invoices."""
+"""Loaders for the public and learner-facing pages: programmes anyone may read, a learner's own invoices and letters."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.http import Http404
 
 from credo.accounts.access import roles_in
 from credo.programmes.access import is_programme_admin
-from credo.programmes.models import Invoice, Programme
+from credo.programmes.models import Cohort, FundingRequest, Invoice, Programme, SupportDecision, SupportKind
 
 
 def public_programme(provider_slug: str, programme_slug: str) -> Programme:
@@ -37,3 +37,43 @@ def invoice_for(user: Any, pk: int) -> Invoice:
     if roles_in(user, invoice.provider):
         raise PermissionDenied("Only the provider's programme admins see learners' invoices.")
     raise Http404("No such invoice.")
+
+
+def grant_letter_for(user: Any, pk: int) -> FundingRequest:
+    """An approved grant-letter request, for its learner and the provider's programme admins.
+
+    A request still waiting, declined, or of another kind has no letter: 404, as for a stranger.
+    The provider's other staff get 403, as for invoices.
+    """
+    found = (
+        FundingRequest.objects.select_related(
+            "enrolment__cohort__programme__provider", "enrolment__learner", "enrolment__fee_tier", "decided_by"
+        )
+        .filter(pk=pk, kind=SupportKind.GRANT_LETTER, decision=SupportDecision.APPROVED)
+        .first()
+    )
+    if found is None or not getattr(user, "is_authenticated", False):
+        raise Http404("No such letter.")
+    if found.enrolment.learner_id == user.pk or is_programme_admin(user, found.enrolment.cohort):
+        return found
+    if roles_in(user, found.enrolment.cohort.programme.provider):
+        raise PermissionDenied("Only the provider's programme admins see learners' letters.")
+    raise Http404("No such letter.")
+
+
+def public_cohort_page(provider_slug: str, programme_slug: str, cohort_slug: str) -> Cohort:
+    """A cohort anyone may read, with its programme, provider and catalogue entry (owner, framework, level) loaded
+    in the same query: the cohort page shows what the programme leads to."""
+    cohort = (
+        Cohort.objects.select_related(
+            "programme__provider",
+            "programme__qualification__owner",
+            "programme__qualification__framework",
+            "programme__qualification__level__framework",
+        )
+        .filter(programme__provider__slug=provider_slug, programme__slug=programme_slug, slug=cohort_slug)
+        .first()
+    )
+    if cohort is None:
+        raise Http404("No such cohort.")
+    return cohort

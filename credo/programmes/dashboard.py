@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from credo.programmes.models import (
@@ -115,23 +116,28 @@ def _nudges(cohort: Cohort, now: datetime.datetime, today: datetime.date) -> lis
     if today < cohort.study_starts:
         return []  # nobody can be behind before study starts
     expected = expected_hours(cohort, today)
-    last_session = (
-        Session.objects.filter(cohort=cohort, cancelled_at__isnull=True, ends_at__lte=now)
-        .order_by("-starts_at")
-        .values("pk")[:1]
+    held = Session.objects.filter(cohort=cohort, cancelled_at__isnull=True, ends_at__lte=now)
+    # Counted in a subquery: joined beside the study log, each absence would be counted once per log entry.
+    absences = (
+        Attendance.objects.filter(enrolment=OuterRef("pk"), session__in=held, present=False)
+        .order_by()
+        .values("enrolment")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    missed_last = Attendance.objects.filter(enrolment=OuterRef("pk"), session=Subquery(last_session), present=False)
     rows: Any = (
         Enrolment.objects.filter(cohort=cohort, state__in=STUDYING)
         .select_related("learner")
         .annotate(
             last_logged=Max("study_log__day"),
             hours_logged=Sum("study_log__hours"),
-            missed_last=Exists(missed_last),
+            missed=Coalesce(Subquery(absences), 0),
         )
         .order_by("learner__full_name", "learner__email")
     )
-    quiet_since = today - datetime.timedelta(days=QUIET_DAYS)
+    sessions_held = held.count()
+    # After study ends nobody is expected to keep logging: a quiet spell counts up to the last day of study.
+    quiet_since = min(today, cohort.study_ends) - datetime.timedelta(days=QUIET_DAYS)
     nudges = []
     for enrolment in rows:
         hours = enrolment.hours_logged or Decimal("0")
@@ -139,8 +145,8 @@ def _nudges(cohort: Cohort, now: datetime.datetime, today: datetime.date) -> lis
         studied_long_enough = today - cohort.study_starts >= datetime.timedelta(days=QUIET_DAYS)
         if studied_long_enough and (enrolment.last_logged is None or enrolment.last_logged < quiet_since):
             reasons.append(f"No study logged in {QUIET_DAYS} days")
-        if enrolment.missed_last:
-            reasons.append("Missed the last workshop")
+        if enrolment.missed:
+            reasons.append(f"Missed {enrolment.missed} of {sessions_held} workshops so far")
         if hours < expected:
             reasons.append(f"Behind on hours: {_hours(hours)} of {_hours(expected)} expected")
         if reasons:

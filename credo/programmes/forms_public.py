@@ -10,7 +10,13 @@ from typing import Any
 
 from django import forms
 
+from credo.programmes.forms_setup import zone_choices
 from credo.programmes.models import OrganisationType, SupportKind
+
+#: The id of the registration page's terms, which the consent checkbox points to (aria-describedby).
+TERMS_ID = "registration-terms"
+#: Names in the zone database that are not anywhere a person lives.
+NOT_PLACES = frozenset({"Factory", "localtime"})
 
 
 class RegistrationForm(forms.Form):
@@ -35,11 +41,36 @@ class RegistrationForm(forms.Form):
     invoice_to_organisation = forms.BooleanField(
         label="Invoice my organisation rather than me", required=False, help_text="The invoice names you as well."
     )
+    time_zone = forms.ChoiceField(
+        label="Your time zone",
+        required=False,
+        help_text="Workshop and check-in times are shown in it as well as the cohort's; it is saved to your profile.",
+        # credo.js offers the browser's own zone when the profile has none.
+        widget=forms.Select(attrs={"data-guess-zone": ""}),
+    )
 
-    def __init__(self, *args: Any, learner: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, learner: Any = None, terms: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if getattr(learner, "full_name", ""):
             del self.fields["full_name"]  # known already; changing it belongs to the account, not a registration
+        zone_field = self.fields["time_zone"]
+        assert isinstance(zone_field, forms.ChoiceField)
+        zones = [(name, label) for name, label in zone_choices() if name not in NOT_PLACES]
+        zone_field.choices = [("", "Not chosen"), *zones]
+        zone_field.initial = getattr(learner, "time_zone", "")
+        consent = self.fields["terms_accepted"]
+        if terms.strip():
+            consent.widget.attrs["aria-describedby"] = TERMS_ID  # the terms shown above the form
+        else:
+            # No terms written on the programme: the person accepts the provider's own, whatever they are.
+            consent.label = "I accept the provider's terms of registration"
+
+    def registration_fields(self) -> dict[str, Any]:
+        """What ``enrolments.register`` takes; the time zone belongs to the profile, not the enrolment."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "time_zone"}
+
+    def chosen_zone(self) -> str:
+        return str(self.cleaned_data.get("time_zone") or "")
 
 
 class LogHoursForm(forms.Form):

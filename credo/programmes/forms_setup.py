@@ -15,8 +15,8 @@ from django.utils.text import slugify
 
 from credo.accounts.models import Organisation, Role, User
 from credo.catalogue.models import CentreApproval, Qualification, Status
-from credo.programmes.models import Cohort, FeeTier, OrganisationType, Programme
-from credo.programmes.services.cohorts import end_of_day, local_moment
+from credo.programmes.models import Cohort, FeeTier, OrganisationType, Programme, ProviderBilling
+from credo.programmes.services.cohorts import MAX_CHECK_IN_NOTICE_HOURS, end_of_day, local_moment
 
 #: A cohort has at most this many fee tiers (there are five organisation types to share out).
 MAX_FEE_TIERS = 4
@@ -54,11 +54,23 @@ class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
         fields = ("qualification", "name", "slug", "summary", "who_it_is_for", "what_is_required",
-                  "time_commitment", "fee_includes")  # fmt: skip
-        labels = {"qualification": "Catalogue entry", "who_it_is_for": "Who it is for"}
+                  "time_commitment", "fee_includes", "terms")  # fmt: skip
+        labels = {
+            "qualification": "Catalogue entry",
+            "who_it_is_for": "Who it is for",
+            "terms": "Terms of registration",
+        }
+        help_texts = {
+            "terms": "Shown on the registration form beside the consent box: cancellations, refunds, what you expect "
+            "of learners. A blank line starts a new paragraph. Without terms, people accept 'the provider's terms "
+            "of registration' without seeing them.",
+        }
         widgets = {
-            name: forms.Textarea(attrs={"rows": 3})
-            for name in ("summary", "who_it_is_for", "what_is_required", "fee_includes")
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in ("summary", "who_it_is_for", "what_is_required", "fee_includes")
+            },
+            "terms": forms.Textarea(attrs={"rows": 8}),
         }
 
     def __init__(self, *args: Any, provider: Organisation, **kwargs: Any) -> None:
@@ -107,6 +119,14 @@ class CohortForm(forms.Form):
     capacity = forms.IntegerField(label="Places", min_value=1, required=False, help_text="Leave empty for no limit.")
     resubmissions_allowed = forms.IntegerField(min_value=0, max_value=10, initial=1)
     check_ins_allowed = forms.IntegerField(label="1:1 check-ins per learner", min_value=0, max_value=20, initial=2)
+    check_in_notice_hours = forms.IntegerField(
+        label="Notice to move or cancel a check-in (hours)",
+        min_value=0,
+        max_value=MAX_CHECK_IN_NOTICE_HOURS,
+        initial=24,
+        help_text=f"Learners may move or cancel a booked check-in until this many hours before it; 0 to "
+        f"{MAX_CHECK_IN_NOTICE_HOURS} (a week).",
+    )
     weekly_hours_guideline = forms.DecimalField(
         label="Weekly hours guideline", min_value=0, max_digits=4, decimal_places=1, initial=Decimal("2.0")
     )
@@ -170,7 +190,7 @@ class CohortForm(forms.Form):
         opens = cohort.registration_opens.astimezone(zone)
         initial = {name: getattr(cohort, name) for name in ("name", "slug", "time_zone", "study_starts",
                    "study_ends", "assessment_starts", "assessment_ends", "capacity", "resubmissions_allowed",
-                   "check_ins_allowed", "weekly_hours_guideline", "currency", "tax_name",
+                   "check_ins_allowed", "check_in_notice_hours", "weekly_hours_guideline", "currency", "tax_name",
                    "payment_terms_days")}  # fmt: skip
         initial.update(
             registration_opens_day=opens.date(),
@@ -187,8 +207,8 @@ class CohortForm(forms.Form):
         data = self.cleaned_data
         zone_name = data["time_zone"]
         plain = ("name", "slug", "time_zone", "study_starts", "study_ends", "assessment_starts", "assessment_ends",
-                 "capacity", "resubmissions_allowed", "check_ins_allowed", "weekly_hours_guideline", "currency",
-                 "tax_name", "payment_terms_days")  # fmt: skip
+                 "capacity", "resubmissions_allowed", "check_ins_allowed", "check_in_notice_hours",
+                 "weekly_hours_guideline", "currency", "tax_name", "payment_terms_days")  # fmt: skip
         fields = {name: data[name] for name in plain}
         fields.update(
             registration_opens=local_moment(data["registration_opens_day"], data["registration_opens_time"], zone_name),
@@ -303,3 +323,43 @@ def fee_tier_formset(data: Any = None, *, cohort: Cohort | None = None) -> BaseF
     assert isinstance(formset, BaseFeeTierFormSet)
     formset.existing = {tier.pk: tier for tier in cohort.fee_tiers.all()} if cohort else {}
     return formset
+
+
+class BillingForm(forms.Form):
+    """A provider's billing details as typed. ``billing.set_billing`` trims and checks every field (so nothing is
+    required here: its problems and the form's would otherwise show in two rounds)."""
+
+    legal_name = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="The name registered for GST or VAT, if not your everyday name. Leave empty to use it.",
+    )
+    tax_number = forms.CharField(
+        label="GST or VAT registration number",
+        max_length=40,
+        required=False,
+        help_text="e.g. 123-456-789. Leave empty if you are not registered: your invoices are then not tax invoices.",
+    )
+    postal_address = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="One line per line of the address."
+    )
+    billing_email = forms.CharField(
+        label="Billing email",
+        max_length=254,
+        required=False,
+        help_text="Where learners send remittance advice and questions.",
+    )
+    payment_instructions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="How to pay, e.g. the bank account name and number. Every invoice adds the reference to quote.",
+    )
+
+    @classmethod
+    def initial_for(cls, billing: ProviderBilling | None) -> dict[str, str]:
+        if billing is None:
+            return {}
+        return {name: getattr(billing, name) for name in cls.base_fields}
+
+    def service_fields(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in self.fields}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from credo.programmes.models import Cohort
 
 #: A roster larger than this is not a roster (and would sit in the session between upload and confirm).
 ROSTER_MAX_BYTES = 512 * 1024
+ONE_DAY = datetime.timedelta(days=1)
 
 
 class DateInput(forms.DateInput):
@@ -27,6 +30,22 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept on record.")
 
 
+class CancelBookingForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Sent to the learner and the facilitator, and kept on record.",
+    )
+
+
+class StartStudyForm(forms.Form):
+    """The number of confirmed learners the admin saw on the button: study starts only if it is still right."""
+
+    expected = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
 class DeferForm(forms.Form):
     to = forms.ModelChoiceField(label="Defer to", queryset=Cohort.objects.none(), empty_label="Choose a cohort")
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
@@ -35,8 +54,11 @@ class DeferForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["to"]
         assert isinstance(field, forms.ModelChoiceField)
+        # Cohorts that have not finished (a day's grace for zones ahead of UTC; the service checks exactly).
         field.queryset = (
-            Cohort.objects.filter(programme=cohort.programme).exclude(pk=cohort.pk).order_by("study_starts")
+            Cohort.objects.filter(programme=cohort.programme, study_ends__gte=timezone.localdate() - ONE_DAY)
+            .exclude(pk=cohort.pk)
+            .order_by("study_starts")
         )
 
 

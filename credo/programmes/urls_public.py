@@ -1,4 +1,4 @@
-"""Public programme and cohort pages, registration, the learner's dashboard and invoice PDFs.
+"""Public programme and cohort pages, registration, the learner's dashboard, invoice PDFs and grant letters.
 
 The provider/programme/cohort slugs match any path, so this module is included
 last in ``urls.py``: other areas' fixed paths win.
@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern] = [
     path("my/<int:pk>/fee-support/", views.ask_for_support, name="ask-for-support"),
     path("my/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("invoices/<int:pk>.pdf", views.invoice_download, name="invoice-pdf"),
+    path("grant-letters/<int:pk>.pdf", views.grant_letter_download, name="grant-letter-pdf"),
     path("<slug:provider>/<slug:programme>/", views.programme_page, name="programme"),
     path("<slug:provider>/<slug:programme>/<slug:cohort>/", views.cohort_page, name="cohort"),
     path("<slug:provider>/<slug:programme>/<slug:cohort>/register/", views.register, name="register"),

@@ -7,6 +7,7 @@ from credo.programmes import views_staff
 urlpatterns = [
     path("staff/<uuid:public_id>/", views_staff.dashboard, name="staff_dashboard"),
     path("staff/<uuid:public_id>/enrolments/", views_staff.enrolment_list, name="staff_enrolments"),
+    path("staff/<uuid:public_id>/enrolments/start-study", views_staff.start_study, name="staff_start_study"),
     path("staff/<uuid:public_id>/enrolments/<int:pk>/", views_staff.enrolment_detail, name="staff_enrolment"),
     path(
         "staff/<uuid:public_id>/enrolments/<int:pk>/<slug:move>",

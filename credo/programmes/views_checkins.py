@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from credo.programmes import access_checkins as access
 from credo.programmes.forms_checkins import ChooseSlotForm, NotesForm, SlotForm
+from credo.programmes.forms_staff import CancelBookingForm
 from credo.programmes.models import CheckInBooking, CheckInSlot, Cohort, Enrolment
 from credo.programmes.services import checkins, workshops
 
@@ -82,7 +83,7 @@ def learner_page(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         "allowed": cohort.check_ins_allowed,
         "bookings": [(b, _shown(b.slot, cohort, request.user)) for b in bookings],
         "free": [_shown(s, cohort, request.user) for s in checkins.free_slots(cohort)],
-        "notice_hours": int(checkins.CHANGE_NOTICE.total_seconds() // 3600),
+        "notice_hours": cohort.check_in_notice_hours,
     }
     return render(request, "programmes/checkins/learner.html", context)
 
@@ -190,16 +191,28 @@ def withdraw_slot(request: HttpRequest, public_id: str, slot_id: int) -> HttpRes
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def staff_cancel(request: HttpRequest, public_id: str, booking_id: int) -> HttpResponse:
+    """Cancelling someone else's check-in is asked twice: a page saying whose and when, with a reason to tell them."""
     cohort = access.cohort_for_check_in_staff(request.user, public_id)
     booking = access.booking_for_staff(cohort, booking_id)
-    _change(
-        request,
-        lambda: checkins.cancel(booking, actor=request.user),
-        f"Booking cancelled; {booking.enrolment.learner.email} has been told.",
-    )
-    return redirect(_staff_page(cohort))
+    if booking.cancelled_at is not None:
+        messages.info(request, "That booking is already cancelled.")
+        return redirect(_staff_page(cohort))
+    # Bound on every POST, even an empty one: the reason is optional, so a bare POST cancels.
+    form = CancelBookingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            checkins.cancel(booking, actor=request.user, reason=reason)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Booking cancelled; {booking.enrolment.learner.email} has been told.")
+            return redirect(_staff_page(cohort))
+    context = {"cohort": cohort, "booking": booking, "shown": _shown(booking.slot, cohort, request.user), "form": form}
+    status = 422 if form.errors else 200
+    return render(request, "programmes/checkins/cancel.html", context, status=status)
 
 
 @login_required

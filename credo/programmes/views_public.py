@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,11 +23,23 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from credo.accounts.services import update_profile
+from credo.catalogue.models import Qualification
 from credo.programmes import access
-from credo.programmes.access_public import invoice_for, public_programme
-from credo.programmes.forms_public import LogHoursForm, RegistrationForm, SupportRequestForm, WithdrawForm
+from credo.programmes.access_public import grant_letter_for, invoice_for, public_cohort_page, public_programme
+from credo.programmes.forms_public import TERMS_ID, LogHoursForm, RegistrationForm, SupportRequestForm, WithdrawForm
+from credo.programmes.grant_letter import grant_letter_pdf
 from credo.programmes.invoice_pdf import invoice_pdf
-from credo.programmes.models import Cohort, Enrolment, Session
+from credo.programmes.models import (
+    Cohort,
+    Enrolment,
+    FeeTier,
+    FundingRequest,
+    OrganisationType,
+    Session,
+    SupportDecision,
+    SupportKind,
+)
 from credo.programmes.services import cohorts, enrolments, fees, funding, study, workshops
 
 # Pages -------------------------------------------------------------------------------------------------------------
@@ -44,6 +57,18 @@ class SessionRow:
     session: Session
     cohort_time: str
     viewer_time: str
+    #: Online, at a venue, or both; never the meeting link, which only enrolled learners see.
+    place: str
+
+
+def _place(session: Session) -> str:
+    if session.meeting_url and session.venue:
+        return f"At {session.venue}, or online"
+    if session.venue:
+        return f"At {session.venue}"
+    if session.meeting_url:
+        return "Online"
+    return "Place to be confirmed"
 
 
 def _session_rows(cohort: Cohort, viewer_zone: str, sessions: list[Session]) -> list[SessionRow]:
@@ -54,6 +79,7 @@ def _session_rows(cohort: Cohort, viewer_zone: str, sessions: list[Session]) -> 
             # Start and end, as the seed writes them: "Wednesday 3 April, 12:00-13:30 NZDT".
             cohort_time=workshops.span(session, cohort.time_zone),
             viewer_time=workshops.span(session, shown_zone) if shown_zone else "",
+            place=_place(session),
         )
         for session in sessions
     ]
@@ -107,32 +133,131 @@ def programme_page(request: HttpRequest, provider: str, programme: str) -> HttpR
     return render(request, "programmes/public/programme.html", {"programme": offered, "cohorts": rows})
 
 
+def _months(starts: datetime.date, ends: datetime.date) -> str:
+    """'September to October 2024', as the seed says 'assessed in Sept/Oct'; a year each side when they differ."""
+    if (starts.year, starts.month) == (ends.year, ends.month):
+        return date_format(starts, "F Y")
+    if starts.year == ends.year:
+        return f"{date_format(starts, 'F')} to {date_format(ends, 'F Y')}"
+    return f"{date_format(starts, 'F Y')} to {date_format(ends, 'F Y')}"
+
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _resubmissions(allowed: int) -> str:
+    if allowed == 0:
+        return "No resubmission: the first submission is assessed as final."
+    count = _NUMBER_WORDS[allowed] if allowed < len(_NUMBER_WORDS) else str(allowed)
+    if allowed == 1:
+        return "If your submission needs more work, one resubmission is allowed."
+    return f"If your submission needs more work, up to {count} resubmissions are allowed."
+
+
+def _qualification_facts(qualification: Qualification) -> list[tuple[str, str]]:
+    """What the programme leads to, as the catalogue states it: the pairs a person compares between offers."""
+    facts = [
+        ("Qualification", f"{qualification.title} ({qualification.get_kind_display().lower()})"),
+        ("Level", qualification.level_note or str(qualification.level)),
+        ("Code", f"{qualification.code} ({qualification.framework.code}), version {qualification.version}"),
+    ]
+    if qualification.credits is not None:
+        facts.append(("Credits", str(qualification.credits)))
+    if qualification.guided_learning_hours is not None:
+        facts.append(("Guided learning", f"{qualification.guided_learning_hours} hours"))
+    if qualification.total_qualification_time is not None:
+        facts.append(("Total qualification time", f"{qualification.total_qualification_time} hours"))
+    facts.append(("Awarded by", qualification.owner.name))
+    return facts
+
+
+@dataclass(frozen=True)
+class FeeRow:
+    """A fee tier as a person compares them: who pays it, and the amount before and with tax."""
+
+    tier: FeeTier
+    quote: fees.Quote
+    organisation_types: list[str]
+
+
+def _fee_rows(cohort: Cohort) -> list[FeeRow]:
+    """Each fee tier, dearest first; one query."""
+    labels = dict(OrganisationType.choices)
+    tiers = sorted(cohort.fee_tiers.all(), key=lambda tier: (-tier.amount, tier.code))
+    return [
+        FeeRow(
+            tier=tier,
+            quote=fees.quote(tier.amount, tax_rate=cohort.tax_rate, tax_name=cohort.tax_name, currency=cohort.currency),
+            organisation_types=[str(labels.get(code, code)) for code in tier.organisation_types],
+        )
+        for tier in tiers
+    ]
+
+
+def _has_closed(cohort: Cohort, window: cohorts.RegistrationWindow, now: datetime.datetime) -> bool:
+    return not window.is_open and now >= cohort.registration_opens
+
+
+def _open_intake(cohort: Cohort, window: cohorts.RegistrationWindow, now: datetime.datetime) -> dict[str, str]:
+    """For a cohort whose registration has closed: the programme's intake open now, if any, to point to."""
+    if not _has_closed(cohort, window, now):
+        return {}
+    found = cohorts.open_intake(cohort.programme, besides=cohort, now=now)
+    if found is None:
+        return {}
+    found.programme = cohort.programme  # the same programme, already loaded: its address needs no query
+    return {"name": found.name, "url": _cohort_url(found), "message": cohorts.registration_window(found, now).message}
+
+
 @require_GET
 def cohort_page(request: HttpRequest, provider: str, programme: str, cohort: str) -> HttpResponse:
-    found = access.public_cohort(provider, programme, cohort)
-    tiers = list(found.fee_tiers.order_by("-amount", "code"))
+    """Everything a person needs to decide, in a fixed number of queries however many learners (test_query_counts)."""
+    found = public_cohort_page(provider, programme, cohort)
+    offered = found.programme
+    qualification = offered.qualification
     viewer_zone = _viewer_zone(request)
+    now = timezone.now()
+    window = cohorts.registration_window(found, now)
     context = {
         "cohort": found,
-        "programme": found.programme,
+        "programme": offered,
         "sessions": _session_rows(found, viewer_zone, list(found.sessions.filter(cancelled_at__isnull=True))),
         "viewer_zone": viewer_zone,
-        "quotes": [
-            (tier, fees.quote(tier.amount, tax_rate=found.tax_rate, tax_name=found.tax_name, currency=found.currency))
-            for tier in tiers
-        ],
+        "fee_rows": _fee_rows(found),
         "rounding_rule": fees.ROUNDING_RULE,
-        "window": cohorts.registration_window(found),
-        "announcement": cohorts.extension_announcement(found),
+        "window": window,
+        "announcement": cohorts.extension_announcement(found, now),
+        "registration_closed": _has_closed(found, window, now),
+        "open_intake": _open_intake(found, window, now),
         "places_left": enrolments.places_left(found),
         "enrolment": _own_enrolment_in(request, found),
         "register_url": _register_url(found),
         "study_starts": date_format(found.study_starts, "j F Y"),
         "study_ends": date_format(found.study_ends, "j F Y"),
         "deadline": _when(found.submission_deadline, found.time_zone),
+        "assessed": _months(found.assessment_starts, found.assessment_ends),
+        "resubmissions": _resubmissions(found.resubmissions_allowed),
+        # Names only: a facilitator's email address is not for the public page.
+        "facilitators": [
+            person.full_name for person in found.facilitators.exclude(full_name="").order_by("full_name", "pk")
+        ],
+        "qualification": qualification,
+        "qualification_facts": _qualification_facts(qualification),
+        # Drafts have no public catalogue page; every other status does (live, superseded, withdrawn).
+        "qualification_url": "" if qualification.is_draft else qualification.get_absolute_url(),
         **_account_links(found),
     }
     return render(request, "programmes/public/cohort.html", context)
+
+
+def _register_and_remember_zone(cohort: Cohort, learner: Any, form: RegistrationForm) -> Enrolment:
+    """Register; then, if the person chose a time zone, keep it on their profile. Both or neither."""
+    chosen = form.chosen_zone()
+    with transaction.atomic():
+        enrolment = enrolments.register(cohort=cohort, learner=learner, **form.registration_fields())
+        if chosen and chosen != learner.time_zone:
+            update_profile(learner, full_name=learner.full_name, time_zone=chosen)
+    return enrolment
 
 
 @require_http_methods(["GET", "POST"])
@@ -146,20 +271,24 @@ def register(request: HttpRequest, provider: str, programme: str, cohort: str) -
         messages.info(request, f"You are already registered for {found}.")
         return redirect("programmes:my-enrolment", existing.pk)
     window = cohorts.registration_window(found)
-    form = RegistrationForm(request.POST or None, learner=request.user)
+    form = RegistrationForm(request.POST or None, learner=request.user, terms=found.programme.terms)
     if request.method == "POST" and form.is_valid():
         try:
-            enrolment = enrolments.register(cohort=found, learner=request.user, **form.cleaned_data)
+            enrolment = _register_and_remember_zone(found, request.user, form)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             return redirect("programmes:registered", enrolment.pk)
     context = {
         "cohort": found,
+        "programme": found.programme,
         "form": form,
         "window": window,
         "places_left": enrolments.places_left(found),
         "cohort_url": _cohort_url(found),
+        "fee_rows": _fee_rows(found),
+        "rounding_rule": fees.ROUNDING_RULE,
+        "terms_id": TERMS_ID,
     }
     return render(request, "programmes/public/register.html", context, status=422 if form.errors else 200)
 
@@ -182,6 +311,16 @@ def invoice_download(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@login_required
+@require_GET
+def grant_letter_download(request: HttpRequest, pk: int) -> HttpResponse:
+    support = grant_letter_for(request.user, pk)
+    response = HttpResponse(grant_letter_pdf(support), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="grant-letter-{support.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # The learner's dashboard ---------------------------------------------------------------------------------------------
 
 
@@ -194,6 +333,31 @@ def my_enrolments(request: HttpRequest) -> HttpResponse:
         .order_by("-cohort__study_starts")
     )
     return render(request, "programmes/public/my_enrolments.html", {"enrolments": mine})
+
+
+@dataclass(frozen=True)
+class SupportRow:
+    """A request for help with the fee as the learner sees it, with what an approval gave them."""
+
+    support: FundingRequest
+    schedule: list[funding.Instalment]
+    letter_url: str
+
+
+def _support_rows(enrolment: Enrolment) -> list[SupportRow]:
+    """Each request, with a plan's payments (from the unpaid invoice) or a letter's address; fixed queries."""
+    unpaid = funding.unpaid_invoice(enrolment)
+    rows = []
+    for support in enrolment.funding_requests.order_by("-created_at"):
+        has_letter = support.kind == SupportKind.GRANT_LETTER and support.decision == SupportDecision.APPROVED
+        rows.append(
+            SupportRow(
+                support=support,
+                schedule=funding.schedule_for(support, unpaid),
+                letter_url=reverse("programmes:grant-letter-pdf", args=[support.pk]) if has_letter else "",
+            )
+        )
+    return rows
 
 
 def _dashboard(request: HttpRequest, enrolment: Enrolment, status: int = 200, **forms: Any) -> HttpResponse:
@@ -215,7 +379,8 @@ def _dashboard(request: HttpRequest, enrolment: Enrolment, status: int = 200, **
         "log": enrolment.study_log.all()[:20],
         "sessions": _session_rows(cohort, _viewer_zone(request), list(cohort.sessions.all())),
         "invoices": enrolment.invoices.select_related("provider").order_by("-pk"),
-        "support_requests": enrolment.funding_requests.order_by("-created_at"),
+        "support_requests": _support_rows(enrolment),
+        "remainder_rule": funding.REMAINDER_RULE,
         "holds_a_place": enrolment.state in enrolments.HOLDING_A_PLACE,
         "may_withdraw": enrolment.state in enrolments.ALLOWED_FROM[enrolments.EnrolmentState.WITHDRAWN],
         "log_form": forms.get("log_form") or LogHoursForm(initial={"day": study.cohort_today(enrolment, now)}),

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from credo.accounts.models import Organisation
 from credo.programmes import access_setup
-from credo.programmes.forms_setup import CohortForm, ProgrammeForm, fee_tier_formset
+from credo.programmes.forms_setup import BillingForm, CohortForm, ProgrammeForm, fee_tier_formset
 from credo.programmes.models import Cohort, Programme
-from credo.programmes.services import cohorts
+from credo.programmes.services import billing, cohorts
 
 
 def _home_url(provider: Organisation) -> str:
@@ -46,7 +46,32 @@ def home(request: HttpRequest, provider: str) -> HttpResponse:
         .prefetch_related(Prefetch("cohorts", queryset=Cohort.objects.order_by("-study_starts")))
         .order_by("name")
     )
-    return render(request, "programmes/setup/home.html", {"provider": organisation, "programmes": programmes})
+    context = {
+        "provider": organisation,
+        "programmes": programmes,
+        "billing": billing.billing_for(organisation),
+        # A registered supplier's invoices are tax invoices only if they show its number: say so where it is missing.
+        "charges_tax": Cohort.objects.filter(programme__provider=organisation, tax_rate__gt=0).exists(),
+    }
+    return render(request, "programmes/setup/home.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def billing_details(request: HttpRequest, provider: str) -> HttpResponse:
+    organisation = access_setup.provider_for_setup(request.user, provider)
+    saved = billing.billing_for(organisation)
+    form = BillingForm(request.POST or None, initial=BillingForm.initial_for(saved))
+    if request.method == "POST" and form.is_valid():
+        try:
+            billing.set_billing(organisation, actor=request.user, **form.service_fields())
+        except ValidationError as error:
+            _add_errors(form, problems_by_field(error))
+        else:
+            messages.success(request, "Your billing details are saved; invoices issued from now on show them.")
+            return redirect(_home_url(organisation))
+    context = {"provider": organisation, "form": form, "billing": saved}
+    return render(request, "programmes/setup/billing_form.html", context, status=422 if form.errors else 200)
 
 
 @login_required
@@ -155,5 +180,12 @@ def _cohort_page(
     request: HttpRequest, programme: Programme, form: CohortForm, tiers: Any, *, cohort: Cohort | None
 ) -> HttpResponse:
     failed = bool(form.errors) or bool(tiers.is_bound and (tiers.non_form_errors() or any(tiers.errors)))
-    context = {"provider": programme.provider, "programme": programme, "cohort": cohort, "form": form, "tiers": tiers}
+    context = {
+        "provider": programme.provider,
+        "programme": programme,
+        "cohort": cohort,
+        "form": form,
+        "tiers": tiers,
+        "billing_missing": billing.billing_for(programme.provider) is None,
+    }
     return render(request, "programmes/setup/cohort_form.html", context, status=422 if failed else 200)

@@ -26,6 +26,7 @@ from credo.programmes.forms_staff import (
     PaymentForm,
     ReasonForm,
     RosterUploadForm,
+    StartStudyForm,
     SupportDecisionForm,
 )
 from credo.programmes.models import Cohort, Enrolment, EnrolmentState, FundingRequest, SupportDecision
@@ -73,8 +74,50 @@ def enrolment_list(request: HttpRequest, public_id: str) -> HttpResponse:
     rows = access_staff.cohort_enrolments(cohort).order_by("learner__full_name", "learner__email")
     if state in EnrolmentState.values:
         rows = rows.filter(state=state)
-    context = {"cohort": cohort, "enrolments": rows, "states": EnrolmentState.choices, "state": state}
+    context = {
+        "cohort": cohort,
+        "enrolments": rows,
+        "states": EnrolmentState.choices,
+        "state": state,
+        "confirmed_count": _confirmed_count(cohort),
+    }
     return render(request, "programmes/staff/enrolments.html", context)
+
+
+def _confirmed_count(cohort: Cohort) -> int:
+    return cohort.enrolments.filter(state=EnrolmentState.CONFIRMED).count()
+
+
+@login_required
+@require_POST
+def start_study(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Start study for every confirmed learner at once: the button says how many; if that number changed since the
+    page was shown (someone paid or withdrew meanwhile), nothing happens and the admin sees the new number."""
+    cohort = cohort_for_staff(request.user, public_id)
+    back = redirect(reverse("programmes:staff_enrolments", kwargs={"public_id": cohort.public_id}))
+    form = StartStudyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Use the button on this page to start study.")
+        return back
+    now_confirmed = _confirmed_count(cohort)
+    if form.cleaned_data["expected"] != now_confirmed:
+        messages.error(
+            request,
+            f"Nothing changed: {now_confirmed} learners are confirmed now, not {form.cleaned_data['expected']}. "
+            "Check the list and press the button again.",
+        )
+        return back
+    try:
+        started = enrolments.activate_all_confirmed(cohort, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, f"Nothing changed: {_problem_text(error)}")
+        return back
+    if not started:
+        messages.info(request, "No learner is confirmed, so nobody was started.")
+    else:
+        learners = "learner" if len(started) == 1 else "learners"
+        messages.success(request, f"Study started for {len(started)} {learners}; each has been emailed.")
+    return back
 
 
 def _detail_context(enrolment: Enrolment, **forms: Any) -> dict[str, Any]:
@@ -228,7 +271,7 @@ def extend_registration(request: HttpRequest, public_id: str) -> HttpResponse:
         "cohort": cohort,
         "form": form,
         "window": window,
-        "extensions": cohort.extensions.order_by("-created_at"),
+        "extensions": cohort.extensions.select_related("extended_by").order_by("-created_at"),
     }
     return render(request, "programmes/staff/extend.html", context, status=422 if form.errors else 200)
 

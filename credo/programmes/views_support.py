@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Case, Count, F, Max, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from credo.core.http import HtmxHttpRequest
 from credo.programmes import access_support
 from credo.programmes.forms_support import SupportMessageForm
-from credo.programmes.models import Cohort, SupportMessage, SupportThread
+from credo.programmes.models import SupportMessage, SupportThread
 from credo.programmes.services import support
 
 
@@ -59,33 +59,11 @@ def learner_thread(request: HtmxHttpRequest, enrolment_id: int) -> HttpResponse:
     return _conversation(request, "programmes/support/learner.html", context)
 
 
-def _threads_for_inbox(cohort: Cohort) -> QuerySet[SupportThread]:
-    """The cohort's threads, those whose last word is the learner's (waiting for an answer) first."""
-    last_author = SupportMessage.objects.filter(thread=OuterRef("pk")).order_by("-sent_at", "-pk").values("author_id")
-    return (
-        SupportThread.objects.filter(enrolment__cohort=cohort)
-        .select_related("enrolment__learner")
-        .annotate(
-            last_author_id=Subquery(last_author[:1]),
-            last_at=Max("messages__sent_at"),
-            message_count=Count("messages"),
-        )
-        .annotate(
-            unanswered=Case(
-                When(last_author_id=F("enrolment__learner_id"), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .order_by("-unanswered", "-last_at", "pk")
-    )
-
-
 @login_required
 @require_GET
 def inbox(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     cohort = access_support.support_inbox(request.user, str(public_id))
-    context = {"cohort": cohort, "threads": _threads_for_inbox(cohort)}
+    context = {"cohort": cohort, "threads": support.threads_for_inbox(cohort)}
     return render(request, "programmes/support/inbox.html", context)
 
 

@@ -1,7 +1,8 @@
 """A newcomer joins the open intake of the micro-credential in a real browser, and a facilitator takes attendance.
 
-Sign up, confirm the email, register, get the invoice, add the workshops to a calendar, book both
-1:1 check-ins; then the facilitator records who came to a workshop.
+Sign up, confirm the email, register, get the invoice; the programme admin records the payment on
+the staff pages; the newcomer adds the workshops to a calendar and books both 1:1 check-ins; then
+the facilitator records who came to a workshop.
 """
 
 from __future__ import annotations
@@ -11,11 +12,19 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from credo.core.demo import DEMO_PASSWORD
-from credo.programmes.models import Attendance, CheckInBooking, Cohort, Enrolment, EnrolmentState
-from credo.programmes.services import enrolments, workshops
+from credo.programmes.models import (
+    Attendance,
+    CheckInBooking,
+    Cohort,
+    Enrolment,
+    EnrolmentState,
+    Invoice,
+    InvoiceState,
+)
+from credo.programmes.services import workshops
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +46,32 @@ def sign_up_and_confirm(page: Page, base: str, next_url: str) -> None:
     page.goto(next_url)
 
 
-def test_a_newcomer_registers_gets_the_invoice_subscribes_and_books_both_check_ins(live_demo: Any, page: Page) -> None:
+def record_the_payment_as_the_programme_admin(browser: Browser, base: str, cohort: Cohort, invoice: Invoice) -> None:
+    """The provider's admin, in a browser of their own, finds the newcomer's enrolment and records the transfer."""
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    staff = context.new_page()
+    staff.set_default_timeout(10_000)
+    try:
+        staff.goto(f"{base}/accounts/login/")
+        staff.get_by_label("Email").fill("admin@inspiring.example")
+        staff.get_by_label("Password").fill(DEMO_PASSWORD)
+        staff.get_by_role("button", name="Sign In").click()
+        staff.goto(f"{base}/dashboard/")
+        staff.get_by_role("link", name=re.compile(f"Enrolments for {re.escape(str(cohort))}")).click()
+        staff.get_by_role("link", name="Hana Newcomer").click()
+        expect(staff.get_by_role("heading", name=f"Invoice {invoice.reference}")).to_be_visible()
+        staff.get_by_label("Paid on").fill(invoice.issued_on.isoformat())
+        staff.get_by_label("Payment reference").fill("Bank transfer HN-1")
+        staff.get_by_role("button", name="Record payment").click()
+        expect(staff.get_by_text(f"Payment of invoice {invoice.reference} recorded.")).to_be_visible()
+        expect(staff.get_by_role("button", name="Record payment")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_a_newcomer_registers_gets_the_invoice_subscribes_and_books_both_check_ins(
+    live_demo: Any, page: Page, browser: Browser
+) -> None:
     base = live_demo.url
     cohort = Cohort.objects.get(programme__slug="cld-facilitation", slug="next")
     cohort_url = f"{base}/programmes/inspiring-communities/cld-facilitation/next/"
@@ -62,10 +96,12 @@ def test_a_newcomer_registers_gets_the_invoice_subscribes_and_books_both_check_i
     assert invoice.headers["content-type"] == "application/pdf"
 
     enrolment = Enrolment.objects.get(cohort=cohort, learner__email=NEWCOMER)
-    assert enrolment.invoices.get().addressed_to == "Hana Newcomer"
-    admin = cohort.programme.provider.memberships.get(role="programme_admin").user
     invoice_row = enrolment.invoices.get()
-    enrolments.record_payment(invoice_row, actor=admin, paid_on=invoice_row.issued_on, reference="Bank transfer")
+    assert invoice_row.addressed_to == "Hana Newcomer"
+    record_the_payment_as_the_programme_admin(browser, base, cohort, invoice_row)
+    invoice_row.refresh_from_db()
+    assert invoice_row.state == InvoiceState.PAID
+    assert (invoice_row.paid_on, invoice_row.payment_reference) == (invoice_row.issued_on, "Bank transfer HN-1")
 
     page.get_by_role("link", name="Go to your study page").click()
     page.get_by_role("link", name="All workshops, and add them to your calendar").click()

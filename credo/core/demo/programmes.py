@@ -5,7 +5,10 @@
   dates are past, so it stays as a past cohort, with learners at later stages (one asked for support).
 * The next intake of the same programme, its dates moved forward from the day the demo is loaded,
   open for registration, so a newcomer can register.
-* Riverside's SEG centre cohorts for the L2 Award and the L3 Certificate.
+* Riverside's SEG centre cohorts for the L2 Award and the L3 Certificate: open now, with a tutor,
+  evening sessions at the centre (London time) and learners who have registered, some of them paid.
+
+What the learners have done is in ``programmes_history``.
 """
 
 from __future__ import annotations
@@ -18,12 +21,11 @@ from django.utils import timezone
 
 from credo.accounts.models import Organisation, User
 from credo.catalogue.models import Qualification
-from credo.programmes.models import Cohort, EnrolmentState, OrganisationType, Programme
-from credo.programmes.services import checkins, cohorts, enrolments, funding
+from credo.core.demo.programmes_history import AUCKLAND, LONDON, centre_learners, learners_2024
+from credo.programmes.models import Cohort, OrganisationType, Programme
+from credo.programmes.services import billing, checkins, cohorts
 from credo.programmes.services import workshops as workshops_service
 
-AUCKLAND = "Pacific/Auckland"
-LONDON = "Europe/London"
 CLD_FEES = [
     {
         "code": "government",
@@ -49,13 +51,29 @@ CLD_WORKSHOPS_2024 = [
      "qualification tasks"),
 ]  # fmt: skip
 ALL_TYPES = list(OrganisationType.values)
+#: The terms a person accepts on registering, from what the programme's page says (fees, support when cost is a
+#: barrier, submission within the year of enrolment, one resubmission); withdrawal follows what credo does.
+CLD_TERMS = """\
+Fees. The support package and assessment cost $649 plus GST for local and central government, and $525 plus GST \
+for community organisations and volunteer groups. You are invoiced when you register, to you or to your \
+organisation; your place is confirmed when the invoice is paid. If cost is a barrier, ask us for a reduced fee, a \
+payment plan or a letter for a grant application before you pay.
+
+What you commit to. This is self-directed study, guided by four workshops and two 1:1 check-ins: about 2 hours a \
+week over 5 months. You confirm that you already work in communities and can draw on a community-led process you \
+have facilitated.
+
+Submission and assessment. Your portfolio is submitted by the cohort's submission deadline, within the year of \
+your enrolment, and assessed in September and October. If it does not yet meet the standard, you may resubmit \
+once. The badge is awarded by Otago Polytechnic once your work is completed, assessed and ratified; we share your \
+name, organisation and submission with Otago Polytechnic for that purpose.
+
+Withdrawing or deferring. You may withdraw at any time from your dashboard or by telling us; an unpaid invoice is \
+then cancelled. If you have paid and cannot continue, talk to us: we can move your place, and the fee you paid, \
+to the next intake.
+"""
 #: Later workshops of a new intake: weeks after study starts.
 WORKSHOP_WEEKS = (0, 7, 13, 18)
-
-
-def _user(email: str, full_name: str) -> User:
-    user = User.objects.filter(email=email).first()
-    return user or User.objects.create_user(email=email, password=None, full_name=full_name)
 
 
 def _add_sessions(cohort: Cohort, admin: User, workshops: list[tuple[datetime.date, str]]) -> None:
@@ -116,6 +134,7 @@ def _cld_programme(admin: User, provider: Organisation) -> Programme:
                 "Assessment and moderation of your submission, with the ability to resubmit once",
             ]
         ),
+        terms=CLD_TERMS,
     )
 
 
@@ -148,47 +167,6 @@ def _cohort_2024(admin: User, programme: Programme, facilitator: User) -> Cohort
     _add_sessions(cohort, admin, CLD_WORKSHOPS_2024)
     cohort.refresh_from_db()
     return cohort
-
-
-def _learners_2024(cohort: Cohort, admin: User, facilitator: User, leilani: User) -> None:
-    when = cohorts.local_moment(datetime.date(2024, 2, 12), datetime.time(10), AUCKLAND)
-    people: list[tuple[User, str, str, str]] = [
-        (leilani, "Pasifika Community Collective", OrganisationType.COMMUNITY, "active"),
-        (_user("mei.zhao@inspiring.example", "Mei Lin Zhao"), "Hutt City Council", OrganisationType.LOCAL_GOVERNMENT,
-         "active"),
-        (_user("tama.ruawai@inspiring.example", "Tama Ruawai"), "Ōtaki Volunteer Network",
-         OrganisationType.VOLUNTEER_GROUP, "support"),
-        (_user("ana.havili@inspiring.example", "Ana Havili"), "Ministry for Pacific Peoples",
-         OrganisationType.CENTRAL_GOVERNMENT, "withdrawn"),
-    ]  # fmt: skip
-    for learner, organisation, kind, stage in people:
-        enrolment = enrolments.register(
-            cohort=cohort,
-            learner=learner,
-            organisation_name=organisation,
-            organisation_type=kind,
-            eligibility_declared=True,
-            terms_accepted=True,
-            now=when,
-        )
-        if stage == "active":
-            invoice = enrolment.invoices.get()
-            enrolments.record_payment(invoice, actor=admin, paid_on=invoice.issued_on, reference="Demo bank transfer")
-            enrolments.activate(enrolment, actor=admin)
-        elif stage == "support":
-            funding.request_support(
-                enrolment,
-                actor=learner,
-                kind="reduced_fee",
-                explanation="Our volunteer network has no training budget this year; I could pay about half.",
-            )
-        elif stage == "withdrawn":
-            enrolments.withdraw(enrolment, actor=learner, reason="Changed roles before the first workshop.")
-    # The first workshop's attendance, as the facilitator recorded it (Mei missed it).
-    first = cohort.sessions.get(number=1)
-    studying = cohort.enrolments.filter(state=EnrolmentState.ACTIVE).select_related("learner")
-    present = {e.pk: e.learner.email != "mei.zhao@inspiring.example" for e in studying}
-    workshops_service.record_attendance(first, actor=facilitator, present=present)
 
 
 def _next_intake(admin: User, programme: Programme, facilitator: User, today: datetime.date) -> Cohort:
@@ -224,7 +202,46 @@ def _next_intake(admin: User, programme: Programme, facilitator: User, today: da
     return cohort
 
 
-def _seg_cohorts(admin: User, provider: Organisation, today: datetime.date) -> None:
+#: The centre's evening sessions: (programme slug, weekday (Monday 0), topics).
+CENTRE_SESSIONS = {
+    "l2-award": (1, (
+        "Purpose and principles of community organising: why we organise, and with whom",
+        "Community organising practice: listening and one-to-one conversations",
+        "The community organising process: from a shared issue to action",
+        "Your portfolio of evidence: what to gather, and how it is assessed",
+    )),
+    "l3-certificate": (3, (
+        "Purpose, values and principles; mapping community assets and needs",
+        "Analysing power and influence; understanding and affecting decision making",
+        "Working with individuals and groups: interaction skills in practice",
+        "Reflective practice, and completing your portfolio of evidence",
+    )),
+}  # fmt: skip
+CENTRE_VENUE = "Riverside Community Hall, 1 Example Street, Riverside (demo)"
+
+
+def _after_the_christmas_break(day: datetime.date) -> datetime.date:
+    """The dates move with the day the demo is loaded: keep the centre's evenings out of 20 December-4 January."""
+    while (day.month == 12 and day.day >= 20) or (day.month == 1 and day.day <= 4):
+        day += datetime.timedelta(weeks=1)
+    return day
+
+
+def _centre_sessions(cohort: Cohort, admin: User, weekday: int, topics: tuple[str, ...]) -> None:
+    """Every six weeks from the first ``weekday`` of study, 18:30-20:30 London time, at the centre."""
+    first = cohort.study_starts + datetime.timedelta(days=(weekday - cohort.study_starts.weekday()) % 7)
+    for number, topic in enumerate(topics, start=1):
+        details = workshops_service.SessionDetails(
+            topic=topic,
+            day=_after_the_christmas_break(first + datetime.timedelta(weeks=6 * (number - 1))),
+            starts=datetime.time(18, 30),
+            ends=datetime.time(20, 30),
+            venue=CENTRE_VENUE,
+        )
+        workshops_service.add_session(cohort, actor=admin, number=number, details=details)
+
+
+def _seg_cohorts(admin: User, tutor: User, provider: Organisation, today: datetime.date) -> None:
     """The demo centre's fees are its own (the seed gives none); no VAT is charged on them."""
     for code, slug, name, fee in (
         ("603/1939/2", "l2-award", "SEG Awards Level 2 Award in Community Organising", "395.00"),
@@ -243,12 +260,12 @@ def _seg_cohorts(admin: User, provider: Organisation, today: datetime.date) -> N
             fee_includes="Group sessions\nA tutor's support with your portfolio\nAssessment and certification",
         )
         starts = today + datetime.timedelta(days=21)
-        cohorts.create_cohort(
+        cohort = cohorts.create_cohort(
             actor=admin,
             programme=programme,
             fee_tiers=fees,
-            name="Spring cohort",
-            slug="spring",
+            name=f"{starts:%B %Y} cohort",
+            slug="next",
             time_zone=LONDON,
             registration_opens=cohorts.local_moment(today - datetime.timedelta(days=14), datetime.time(9), LONDON),
             registration_closes=cohorts.end_of_day(today + datetime.timedelta(days=14), LONDON),
@@ -261,6 +278,32 @@ def _seg_cohorts(admin: User, provider: Organisation, today: datetime.date) -> N
             tax_name="",
             tax_rate=Decimal("0"),
         )
+        cohorts.assign_facilitators(cohort, actor=admin, facilitators=[tutor])
+        _centre_sessions(cohort, admin, *CENTRE_SESSIONS[slug])  # before registrations: nobody to tell yet
+        centre_learners(cohort, admin)
+
+
+def _billing_details(inspiring: Organisation, riverside: Organisation, people: dict[str, Any]) -> None:
+    """Made-up numbers and addresses (the demo must not send anyone's money anywhere): Inspiring Communities is
+    GST-registered, so its invoices are tax invoices; the demo centre is not VAT-registered, so its are not."""
+    billing.set_billing(
+        inspiring,
+        actor=people["admin@inspiring.example"],
+        legal_name="Inspiring Communities Trust (demo)",
+        tax_number="123-456-789",
+        postal_address="PO Box 00000 (demo)\nWellington 6011\nNew Zealand",
+        billing_email="accounts@inspiring.example",
+        payment_instructions="Internet banking to Inspiring Communities Trust, account 00-0000-0000000-00 (demo).",
+    )
+    billing.set_billing(
+        riverside,
+        actor=people["admin@riverside.example"],
+        legal_name="",
+        tax_number="",
+        postal_address="1 Example Street (demo)\nRiverside\nRV1 0AA",
+        billing_email="accounts@riverside.example",
+        payment_instructions="Bank transfer to Riverside Organising Centre, sort code 00-00-00, account 00000000.",
+    )
 
 
 def load_programmes(people: dict[str, Any]) -> None:
@@ -268,14 +311,17 @@ def load_programmes(people: dict[str, Any]) -> None:
     if Programme.objects.exists():
         return
     inspiring = Organisation.objects.get(slug="inspiring-communities")
+    riverside = Organisation.objects.get(slug="riverside-organising-centre")
+    _billing_details(inspiring, riverside, people)  # first, so every demo invoice carries them
     admin, facilitator = people["admin@inspiring.example"], people["facilitator@inspiring.example"]
     programme = _cld_programme(admin, inspiring)
     past = _cohort_2024(admin, programme, facilitator)
-    _learners_2024(past, admin, facilitator, people["learner@inspiring.example"])
+    learners_2024(past, admin, facilitator)
     today = timezone.localdate(timezone.now(), cohorts.zone(AUCKLAND))
     _next_intake(admin, programme, facilitator, today)
     _seg_cohorts(
         people["admin@riverside.example"],
-        Organisation.objects.get(slug="riverside-organising-centre"),
-        timezone.localdate(),
+        people["tutor@riverside.example"],
+        riverside,
+        timezone.localdate(timezone.now(), cohorts.zone(LONDON)),
     )

@@ -67,6 +67,20 @@ class SlotOut(Schema):
     withdrawn: bool
     booking: BookingOut | None
 
+    @classmethod
+    def of(cls, slot: CheckInSlot, *, booking: CheckInBooking | None, shown: CheckInBooking | None) -> SlotOut:
+        """``booking``: the slot's live booking, if any; ``shown``: the one the caller may see (or None)."""
+        return cls(
+            id=slot.pk,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            starts_in_cohort_zone=checkins.when(slot.starts_at, slot.cohort.time_zone),
+            facilitator=slot.facilitator.full_name or slot.facilitator.email,
+            free=booking is None and slot.withdrawn_at is None,
+            withdrawn=slot.withdrawn_at is not None,
+            booking=BookingOut.of(shown) if shown else None,
+        )
+
 
 class SlotChoiceIn(Schema):
     slot: int
@@ -93,7 +107,7 @@ def _slots_seen_by(cohort: Cohort, *, staff: bool, learner: Any) -> list[SlotOut
         )
     }
     slots: list[CheckInSlot] = list(
-        CheckInSlot.objects.filter(cohort=cohort).select_related("facilitator").order_by("starts_at", "pk")
+        CheckInSlot.objects.filter(cohort=cohort).select_related("cohort", "facilitator").order_by("starts_at", "pk")
     )
     if not staff:  # learners see what is on offer, and their own bookings; never who booked the rest
         now = timezone.now()
@@ -105,18 +119,7 @@ def _slots_seen_by(cohort: Cohort, *, staff: bool, learner: Any) -> list[SlotOut
     for slot in slots:
         booking = live.get(slot.pk)
         shown = booking if booking is not None and (staff or booking.enrolment.learner_id == learner.pk) else None
-        rows.append(
-            SlotOut(
-                id=slot.pk,
-                starts_at=slot.starts_at,
-                ends_at=slot.ends_at,
-                starts_in_cohort_zone=checkins.when(slot.starts_at, cohort.time_zone),
-                facilitator=slot.facilitator.full_name or slot.facilitator.email,
-                free=booking is None and slot.withdrawn_at is None,
-                withdrawn=slot.withdrawn_at is not None,
-                booking=BookingOut.of(shown) if shown else None,
-            )
-        )
+        rows.append(SlotOut.of(slot, booking=booking, shown=shown))
     return rows
 
 

@@ -6,17 +6,20 @@ Amounts are decimal strings (never floats), before and with tax, rounded by ``fe
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Schema
 
 from credo.programmes import access
 from credo.programmes.access_public import public_programme
 from credo.programmes.api.router import router
-from credo.programmes.models import Cohort, Programme
+from credo.programmes.models import Cohort, Programme, RegistrationExtension
 from credo.programmes.services import cohorts, enrolments, fees
 
 
@@ -90,9 +93,12 @@ class CohortOut(Schema):
     url: str
 
     @classmethod
-    def of(cls, cohort: Cohort) -> CohortOut:
+    def of(cls, cohort: Cohort, facts: ListedFacts | None = None) -> CohortOut:
+        """One cohort; ``facts`` are its places and announcement when a list has loaded them for every cohort."""
         window = cohorts.registration_window(cohort)
         programme = cohort.programme
+        if facts is None:
+            facts = ListedFacts(enrolments.places_left(cohort), cohorts.extension_announcement(cohort))
         return cls(
             public_id=cohort.public_id,
             slug=cohort.slug,
@@ -102,7 +108,7 @@ class CohortOut(Schema):
             registration_closes=cohort.registration_closes,
             registration_open=window.is_open,
             registration_message=window.message,
-            extension_announcement=cohorts.extension_announcement(cohort),
+            extension_announcement=facts.extension_announcement,
             study_starts=cohort.study_starts,
             study_ends=cohort.study_ends,
             submission_deadline=cohort.submission_deadline,
@@ -111,7 +117,7 @@ class CohortOut(Schema):
             weekly_hours_guideline=cohort.weekly_hours_guideline,
             check_ins_allowed=cohort.check_ins_allowed,
             capacity=cohort.capacity,
-            places_left=enrolments.places_left(cohort),
+            places_left=facts.places_left,
             quotes=[
                 _quote(cohort, tier.code, tier.name, tier.amount, tier.organisation_types)
                 for tier in sorted(cohort.fee_tiers.all(), key=lambda tier: (-tier.amount, tier.code))
@@ -119,6 +125,51 @@ class CohortOut(Schema):
             rounding_rule=fees.ROUNDING_RULE,
             url=reverse("programmes:cohort", args=[programme.provider.slug, programme.slug, cohort.slug]),
         )
+
+
+@dataclass(frozen=True)
+class ListedFacts:
+    """What costs a query per cohort when asked one at a time: places left and the extension announcement."""
+
+    places_left: int | None
+    extension_announcement: str
+
+
+def _listed(cohort: Cohort, now: datetime.datetime) -> ListedFacts:
+    """The facts from the annotations of ``_cohorts_for_list``, so a list costs the same however many cohorts.
+
+    Places mirror ``enrolments.places_left``; the announcement is ``cohorts.extension_announcement`` given the
+    latest extension as loaded. test_api_learner checks that the list and the one-cohort endpoint agree.
+    """
+    held: int = getattr(cohort, "places_held", 0)
+    places_left = None if cohort.capacity is None else max(0, cohort.capacity - held)
+    announcement = cohorts.extension_announcement(cohort, now, latest=_latest_extension(cohort))
+    return ListedFacts(places_left, announcement)
+
+
+def _latest_extension(cohort: Cohort) -> RegistrationExtension | None:
+    """The cohort's latest extension from the list's annotations: its id and new closing moment, which is all
+    the announcement reads (the reason and who extended it stay unloaded, and this row is never saved)."""
+    pk: int | None = getattr(cohort, "latest_extension_pk", None)
+    new_closes: datetime.datetime | None = getattr(cohort, "latest_extension_new_closes", None)
+    if pk is None or new_closes is None:
+        return None
+    return RegistrationExtension(pk=pk, cohort=cohort, new_closes=new_closes)
+
+
+def _cohorts_for_list(programme: Programme) -> QuerySet[Cohort]:
+    # The same order as cohorts.latest_extension, so the list and the one-cohort endpoint pick the same row.
+    latest = RegistrationExtension.objects.filter(cohort=OuterRef("pk")).order_by("-created_at", "-pk")
+    return (
+        programme.cohorts.select_related("programme__provider")
+        .prefetch_related("fee_tiers")
+        .annotate(
+            places_held=Count("enrolments", filter=Q(enrolments__state__in=enrolments.HOLDING_A_PLACE)),
+            latest_extension_pk=Subquery(latest.values("pk")[:1]),
+            latest_extension_new_closes=Subquery(latest.values("new_closes")[:1]),
+        )
+        .order_by("-study_starts")
+    )
 
 
 def _quote(cohort: Cohort, code: str, name: str, amount: Decimal, types: list[str]) -> QuoteOut:
@@ -149,13 +200,10 @@ def list_programmes(request: HttpRequest) -> list[ProgrammeOut]:
     summary="A programme's cohorts, with dates, places and fee quotes before and with tax",
 )
 def list_cohorts(request: HttpRequest, provider: str, programme: str) -> list[CohortOut]:
+    """Three queries however many cohorts: the programme, its cohorts with their counts, their fee tiers."""
     offered = public_programme(provider, programme)
-    return [
-        CohortOut.of(cohort)
-        for cohort in offered.cohorts.select_related("programme__provider")
-        .prefetch_related("fee_tiers")
-        .order_by("-study_starts")
-    ]
+    now = timezone.now()
+    return [CohortOut.of(cohort, _listed(cohort, now)) for cohort in _cohorts_for_list(offered)]
 
 
 @router.get(

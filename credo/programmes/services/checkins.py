@@ -6,8 +6,8 @@ slot's bookings first locks the slot row, so concurrent requests queue and the
 loser is told plainly. A learner's allowance (``cohort.check_ins_allowed``) is
 counted under a lock on their enrolment for the same reason.
 
-Learners may move or cancel a booking until ``CHANGE_NOTICE`` before it starts:
-after that the facilitator has set the time aside, so only staff may cancel.
+Learners may move or cancel a booking until the cohort's notice (``change_notice``)
+before it starts: after that the facilitator has set the time aside, so only staff may cancel.
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ from credo.programmes.models import CheckInBooking, CheckInSlot, Cohort, Enrolme
 from credo.programmes.services.cohorts import zone
 from credo.programmes.services.workshops import viewer_zone
 
-#: A learner may reschedule or cancel a booking up to this long before it starts, and not after.
-CHANGE_NOTICE = datetime.timedelta(hours=24)
 #: Reminders go out for bookings starting within this time.
 REMINDER_AHEAD = datetime.timedelta(hours=24)
 #: Enrolments whose learners may book check-ins.
@@ -45,6 +43,11 @@ def when(moment: datetime.datetime, zone_name: str) -> str:
     """'Wednesday 10 April 2024, 12:00 PM (Pacific/Auckland)'."""
     local = timezone.localtime(moment, zone(zone_name))
     return f"{date_format(local, 'l j F Y')}, {date_format(local, 'g:i A')} ({zone_name})"
+
+
+def change_notice(cohort: Cohort) -> datetime.timedelta:
+    """How long before a check-in a learner may still move or cancel it: the cohort's own rule."""
+    return datetime.timedelta(hours=cohort.check_in_notice_hours)
 
 
 def may_manage_check_ins(user: Any, cohort: Cohort) -> bool:
@@ -225,8 +228,8 @@ def book(
 def _check_learner_may_change(booking: CheckInBooking, now: datetime.datetime) -> None:
     if booking.cancelled_at is not None:
         raise ValidationError("This booking is already cancelled.")
-    if booking.slot.starts_at - now < CHANGE_NOTICE:
-        hours = int(CHANGE_NOTICE.total_seconds() // 3600)
+    if booking.slot.starts_at - now < change_notice(booking.slot.cohort):
+        hours = booking.slot.cohort.check_in_notice_hours
         raise ValidationError(
             f"Check-ins can be moved or cancelled up to {hours} hours before they start; "
             "this one is sooner, so contact your facilitator."
@@ -273,8 +276,13 @@ def reschedule(
 
 
 @transaction.atomic
-def cancel(booking: CheckInBooking, *, actor: Any, now: datetime.datetime | None = None) -> CheckInBooking:
-    """The learner cancels with enough notice; the cohort's facilitators and admins may cancel until it starts."""
+def cancel(
+    booking: CheckInBooking, *, actor: Any, now: datetime.datetime | None = None, reason: str = ""
+) -> CheckInBooking:
+    """The learner cancels with enough notice; the cohort's facilitators and admins may cancel until it starts.
+
+    ``reason`` (optional) is kept on record and told to both people, so the learner knows why staff cancelled.
+    """
     now = now or timezone.now()
     _locked_slot(booking.slot)
     booking = _locked_booking(booking)
@@ -290,10 +298,54 @@ def cancel(booking: CheckInBooking, *, actor: Any, now: datetime.datetime | None
     booking.cancelled_at = now
     booking.cancelled_by = actor
     booking.save(update_fields=["cancelled_at", "cancelled_by"])
-    _audit(actor, "cancelled", booking, learner=booking.enrolment.learner.email)
+    reason = reason.strip()
+    _audit(actor, "cancelled", booking, learner=booking.enrolment.learner.email, reason=reason)
     who = "You" if actor == booking.enrolment.learner else (actor.full_name or actor.email)
-    _tell_both(booking, f"Check-in cancelled: {booking.slot.cohort}", [f"A 1:1 check-in was cancelled by {who}."])
+    lines = [f"A 1:1 check-in was cancelled by {who}."]
+    if reason:
+        lines.append(f"Reason: {reason}")
+    _tell_both(booking, f"Check-in cancelled: {booking.slot.cohort}", lines)
     return booking
+
+
+def release_bookings(enrolment: Enrolment, *, actor: Any, reason: str, now: datetime.datetime | None = None) -> int:
+    """Cancel the learner's check-ins still to come, when they leave the cohort (withdrawn, deferred, lapsed).
+
+    The facilitator gets the time back for someone else and is told; the learner
+    hears about it in the email that explains why they left. Call inside the
+    transaction that moves the enrolment. Returns how many were cancelled.
+    """
+    now = now or timezone.now()
+    upcoming = (
+        CheckInBooking.objects.select_for_update()
+        .filter(enrolment=enrolment, cancelled_at__isnull=True, slot__starts_at__gt=now)
+        .select_related("slot__cohort", "slot__facilitator")
+    )
+    released = list(upcoming)
+    for booking in released:
+        booking.cancelled_at = now
+        booking.cancelled_by = actor
+        booking.save(update_fields=["cancelled_at", "cancelled_by"])
+        _audit(actor, "cancelled", booking, learner=enrolment.learner.email, reason=reason)
+        slot = booking.slot
+        _mail(
+            slot.facilitator.email,
+            f"Check-in freed: {slot.cohort}",
+            [
+                f"{enrolment.learner.full_name or enrolment.learner.email} no longer needs the check-in on "
+                f"{when(slot.starts_at, viewer_zone(slot.facilitator) or slot.cohort.time_zone)}: {reason}",
+                "The time is free for another learner to book.",
+            ],
+        )
+    if released:
+        learner = enrolment.learner
+        times = [f"- {when(b.slot.starts_at, viewer_zone(learner) or b.slot.cohort.time_zone)}" for b in released]
+        _mail(
+            learner.email,
+            f"Your check-ins with {enrolment.cohort} are cancelled",
+            [f"As you are no longer studying in {enrolment.cohort} ({reason}), these check-ins are cancelled:", *times],
+        )
+    return len(released)
 
 
 @transaction.atomic
@@ -330,6 +382,7 @@ def send_reminders(*, now: datetime.datetime | None = None) -> int:
     due = CheckInBooking.objects.filter(
         cancelled_at__isnull=True,
         reminder_sent_at__isnull=True,
+        enrolment__state__in=MAY_BOOK,
         slot__withdrawn_at__isnull=True,
         slot__starts_at__gt=now,
         slot__starts_at__lte=now + REMINDER_AHEAD,

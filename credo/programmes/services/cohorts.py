@@ -21,9 +21,18 @@ from django.utils.formats import date_format
 
 from credo.accounts.access import roles_in
 from credo.accounts.models import Organisation, OrganisationKind, Role
+from credo.accounts.services import refuse_reserved_slug
 from credo.audit.services import record_event
 from credo.catalogue.models import Qualification, Status
-from credo.programmes.models import Cohort, FeeTier, Invoice, OrganisationType, Programme, RegistrationExtension
+from credo.programmes.models import (
+    Cohort,
+    EnrolmentState,
+    FeeTier,
+    Invoice,
+    OrganisationType,
+    Programme,
+    RegistrationExtension,
+)
 from credo.programmes.services.fees import money
 
 
@@ -61,6 +70,7 @@ def create_programme(*, actor: Any, provider: Organisation, qualification: Quali
         raise ValidationError(f"{provider} is not a provider; programmes are run by providers and centres.")
     if qualification.status != Status.LIVE:
         raise ValidationError({"qualification": f"{qualification} is not live: only live entries can be offered."})
+    _refuse_reserved_programme_slug(fields.get("slug", ""), provider)
     programme = Programme(provider=provider, qualification=qualification, **fields)
     programme.full_clean()
     programme.save()
@@ -72,6 +82,11 @@ def create_programme(*, actor: Any, provider: Organisation, qualification: Quali
         details={"name": programme.name, "qualification": qualification.code},
     )
     return programme
+
+
+def _refuse_reserved_programme_slug(slug: str, provider: Organisation) -> None:
+    """A programme's slug follows its provider's in addresses: it must not be a fixed word there (new-programme)."""
+    refuse_reserved_slug(slug, "programmes", after="provider", example=f"/programmes/…/{provider.slug}/{{slug}}/")
 
 
 @transaction.atomic
@@ -97,24 +112,76 @@ def create_cohort(*, actor: Any, programme: Programme, fee_tiers: list[dict[str,
     return cohort
 
 
+def _local_date(moment: datetime.datetime, zone_name: str) -> datetime.date:
+    """The calendar day a moment falls on in the cohort's zone (not in UTC, where NZ mornings are yesterday)."""
+    return timezone.localtime(moment, zone(zone_name)).date()
+
+
+def _a_year_after(day: datetime.date) -> datetime.date:
+    """The same day a year on; 29 February's year ends on 28 February."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+#: The longest notice a cohort may ask before a check-in is moved or cancelled: a week.
+MAX_CHECK_IN_NOTICE_HOURS = 168
+
+
 def _date_problems(cohort: Cohort) -> dict[str, str]:
+    """Each contradiction between the cohort's dates (and each term out of range), by the field to change.
+
+    Days are compared in the cohort's zone.
+    """
     problems: dict[str, str] = {}
     required = ("registration_opens", "registration_closes", "study_starts", "study_ends", "submission_deadline",
                 "assessment_starts", "assessment_ends")  # fmt: skip
     missing = {name: "This date is required." for name in required if getattr(cohort, name) is None}
     if missing:
         return missing
+    zone_name = cohort.time_zone
+    opens_on = _local_date(cohort.registration_opens, zone_name)
+    closes_on = _local_date(cohort.registration_closes, zone_name)
+    deadline_on = _local_date(cohort.submission_deadline, zone_name)
     if cohort.registration_closes <= cohort.registration_opens:
         problems["registration_closes"] = "Registration must close after it opens."
+    elif closes_on > cohort.study_ends:
+        problems["registration_closes"] = (
+            f"Registration must close by the day study ends ({_day(cohort.study_ends)}); it closes {_day(closes_on)}."
+        )
     if cohort.study_ends < cohort.study_starts:
         problems["study_ends"] = "The study period must end after it starts."
-    if cohort.submission_deadline.date() < cohort.study_starts:
+    if deadline_on < cohort.study_starts:
         problems["submission_deadline"] = "The submission deadline must fall after study starts."
+    elif cohort.programme.qualification.is_micro_credential and deadline_on > _a_year_after(opens_on):
+        # The seed: "your submission within the year of your enrolment"; nobody enrols before registration opens.
+        problems["submission_deadline"] = (
+            f"A micro-credential's submissions fall within a year of enrolment: registration opens "
+            f"{_day(opens_on)}, so the deadline can be {_day(_a_year_after(opens_on))} at the latest."
+        )
+    # The deadline may fall any time after study ends, but assessment starts on a later day: a
+    # submission made on the first day of assessment would be assessed before the deadline passed.
+    if cohort.assessment_starts <= deadline_on:
+        problems["assessment_starts"] = (
+            f"Assessment must start after the submission deadline ({_day(deadline_on)}, {zone_name} time): "
+            f"{_day(deadline_on + datetime.timedelta(days=1))} at the earliest."
+        )
     if cohort.assessment_ends < cohort.assessment_starts:
         problems["assessment_ends"] = "The assessment window must end after it starts."
     if not Decimal(0) <= cohort.tax_rate < Decimal(1):
         problems["tax_rate"] = "Give the tax rate as a fraction, e.g. 0.15 for 15%."
+    notice = cohort.check_in_notice_hours
+    if not isinstance(notice, int) or not 0 <= notice <= MAX_CHECK_IN_NOTICE_HOURS:
+        problems["check_in_notice_hours"] = (
+            f"Give the notice for moving or cancelling a check-in in hours, from 0 to {MAX_CHECK_IN_NOTICE_HOURS} "
+            f"(a week); {notice!r} is outside that."
+        )
     return problems
+
+
+def _day(day: datetime.date) -> str:
+    return date_format(day, "l j F Y")
 
 
 def add_fee_tier(
@@ -167,6 +234,19 @@ def registration_window(cohort: Cohort, now: datetime.datetime | None = None) ->
     return RegistrationWindow(True, f"Registration is open until {_when(cohort.registration_closes, cohort)}.")
 
 
+def open_intake(programme: Programme, *, besides: Cohort, now: datetime.datetime | None = None) -> Cohort | None:
+    """Another cohort of the programme taking registrations now (the one closing soonest), for a closed cohort's
+    page to point to; None when there is none. One query."""
+    now = now or timezone.now()
+    # As registration_window: the whole of the closing second is still open.
+    return (
+        programme.cohorts.filter(registration_opens__lte=now, registration_closes__gte=now.replace(microsecond=0))
+        .exclude(pk=besides.pk)
+        .order_by("registration_closes", "pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def extend_registration(
     cohort: Cohort, *, actor: Any, new_closes: datetime.datetime, reason: str
@@ -199,14 +279,37 @@ def extend_registration(
     return extension
 
 
-def extension_announcement(cohort: Cohort, now: datetime.datetime | None = None) -> str:
-    """'Registrations extended! Closing Wednesday 27th March' while an extension is in force, else ''."""
-    if (now or timezone.now()) > cohort.registration_closes:
-        return ""  # closed: the news is old
-    latest = cohort.extensions.order_by("-created_at").first()
+class _Unloaded:
+    """Marks an argument the caller did not load, so the function loads it (None is a real answer: no extension)."""
+
+
+NOT_LOADED = _Unloaded()
+
+
+def latest_extension(cohort: Cohort) -> RegistrationExtension | None:
+    return cohort.extensions.order_by("-created_at", "-pk").first()
+
+
+def extension_announcement(
+    cohort: Cohort,
+    now: datetime.datetime | None = None,
+    *,
+    latest: RegistrationExtension | _Unloaded | None = NOT_LOADED,
+) -> str:
+    """What the cohort page says about an extension of the closing date in force, or '' when there is none.
+
+    While registration is open: 'Registrations extended! Closing Wednesday 27th March.' (the seed's words).
+    Once closed, as history: 'Registration was extended to Wednesday 27 March 2024.' An extension overtaken
+    by a later change of the closing date is not in force. ``latest`` is the cohort's most recent extension
+    when a list has loaded it for every cohort at once; otherwise it costs one query.
+    """
+    if isinstance(latest, _Unloaded):
+        latest = latest_extension(cohort)
     if latest is None or latest.new_closes != cohort.registration_closes:
         return ""
     local = timezone.localtime(cohort.registration_closes, zone(cohort.time_zone))
+    if (now or timezone.now()).replace(microsecond=0) > cohort.registration_closes:  # as registration_window
+        return f"Registration was extended to {date_format(local, 'l j F Y')}."
     return f"Registrations extended! Closing {date_format(local, 'l jS F')}."
 
 
@@ -235,12 +338,12 @@ def assign_facilitators(cohort: Cohort, *, actor: Any, facilitators: list[Any]) 
 
 #: What a programme admin may change on a programme after creating it (the provider never changes).
 PROGRAMME_EDITABLE = ("qualification", "name", "slug", "summary", "who_it_is_for", "what_is_required",
-                      "time_commitment", "fee_includes")  # fmt: skip
+                      "time_commitment", "fee_includes", "terms")  # fmt: skip
 #: What may change on a cohort; the money terms are fixed once an invoice quotes them.
 COHORT_EDITABLE = ("name", "slug", "time_zone", "registration_opens", "registration_closes", "study_starts",
                    "study_ends", "submission_deadline", "assessment_starts", "assessment_ends", "capacity",
-                   "resubmissions_allowed", "check_ins_allowed", "weekly_hours_guideline", "currency", "tax_name",
-                   "tax_rate", "payment_terms_days")  # fmt: skip
+                   "resubmissions_allowed", "check_ins_allowed", "check_in_notice_hours", "weekly_hours_guideline",
+                   "currency", "tax_name", "tax_rate", "payment_terms_days")  # fmt: skip
 FIXED_ONCE_INVOICED = ("time_zone", "currency", "tax_name", "tax_rate")
 
 
@@ -261,6 +364,8 @@ def update_programme(*, actor: Any, programme: Programme, **fields: Any) -> Prog
     require_programme_admin(actor, programme.provider)
     programme = Programme.objects.select_for_update().select_related("provider", "qualification").get(pk=programme.pk)
     changed = _changed(programme, fields, PROGRAMME_EDITABLE)
+    if "slug" in changed:
+        _refuse_reserved_programme_slug(programme.slug, programme.provider)
     if "qualification" in changed and programme.qualification.status != Status.LIVE:
         problem = f"{programme.qualification} is not live: only live entries can be offered."
         raise ValidationError({"qualification": problem})
@@ -281,11 +386,34 @@ def _is_invoiced(cohort: Cohort) -> bool:
     return Invoice.objects.filter(enrolment__cohort=cohort).exists()
 
 
+def _capacity_problems(cohort: Cohort) -> dict[str, str]:
+    """A capacity below the places already held would leave people without the place they were given."""
+    # Imported here: the enrolments service imports this module.
+    from credo.programmes.services.enrolments import HOLDING_A_PLACE
+
+    if cohort.capacity is None:
+        return {}
+    held = cohort.enrolments.filter(state__in=HOLDING_A_PLACE).count()
+    if cohort.capacity >= held:
+        return {}
+    people = "1 person holds a place" if held == 1 else f"{held} people hold a place"
+    states = ", ".join(str(EnrolmentState(state).label).lower() for state in HOLDING_A_PLACE)
+    return {
+        "capacity": f"{people} in this cohort ({states}): the capacity cannot be lower than {held}. "
+        "Withdraw or defer enrolments first to make it smaller."
+    }
+
+
 @transaction.atomic
 def update_cohort(*, actor: Any, cohort: Cohort, **fields: Any) -> Cohort:
     """Change a cohort's dates and terms with the creation checks; its zone and tax are fixed once it invoices."""
     require_programme_admin(actor, cohort.programme.provider)
-    cohort = Cohort.objects.select_for_update().select_related("programme__provider").get(pk=cohort.pk)
+    # The lock is the one registration takes, so no place is taken between counting and saving.
+    cohort = (
+        Cohort.objects.select_for_update()
+        .select_related("programme__provider", "programme__qualification")
+        .get(pk=cohort.pk)
+    )
     zone(fields.get("time_zone", cohort.time_zone))
     before = {name: getattr(cohort, name) for name in COHORT_EDITABLE}
     changed = _changed(cohort, fields, COHORT_EDITABLE)
@@ -294,6 +422,8 @@ def update_cohort(*, actor: Any, cohort: Cohort, **fields: Any) -> Cohort:
         problem = "Invoices already quote this cohort's {}: it cannot change now."
         raise ValidationError({name: problem.format(name.replace("_", " ")) for name in fixed})
     problems = _date_problems(cohort)
+    if "capacity" in changed:
+        problems.update(_capacity_problems(cohort))
     if problems:
         raise ValidationError(problems)
     cohort.full_clean()

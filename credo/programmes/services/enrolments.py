@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from credo.accounts.access import roles_in
@@ -21,10 +22,12 @@ from credo.audit.services import record_event
 from credo.core.tasks import send_email
 from credo.programmes.models import Cohort, Enrolment, EnrolmentState, Invoice, OrganisationType
 from credo.programmes.services import invoices
-from credo.programmes.services.cohorts import registration_window, tier_for
+from credo.programmes.services.cohorts import registration_window, tier_for, zone
 
 #: Enrolments that hold a place in a cohort (counted against its capacity).
 HOLDING_A_PLACE = (EnrolmentState.APPLIED, EnrolmentState.CONFIRMED, EnrolmentState.ACTIVE)
+#: Moves that end a learner's study in the cohort: what they had booked is given back.
+LEAVING = (EnrolmentState.WITHDRAWN, EnrolmentState.DEFERRED, EnrolmentState.LAPSED)
 ALLOWED_FROM = {
     EnrolmentState.APPLIED: {EnrolmentState.WAITLISTED},
     EnrolmentState.CONFIRMED: {EnrolmentState.APPLIED},
@@ -36,7 +39,7 @@ ALLOWED_FROM = {
         EnrolmentState.ACTIVE,
     },
     EnrolmentState.DEFERRED: {EnrolmentState.APPLIED, EnrolmentState.CONFIRMED, EnrolmentState.ACTIVE},
-    EnrolmentState.LAPSED: {EnrolmentState.ACTIVE},
+    EnrolmentState.LAPSED: {EnrolmentState.CONFIRMED, EnrolmentState.ACTIVE},  # confirmed: never started
 }
 
 
@@ -71,6 +74,11 @@ def _move(enrolment: Enrolment, to: str, *, actor: Any, reason: str = "", **deta
     enrolment.state = to
     enrolment.state_changed_at = timezone.now()
     enrolment.save(update_fields=["state", "state_changed_at"])
+    if to in LEAVING:
+        # Imported here: check-ins build on this module. Their times go back to the facilitator.
+        from credo.programmes.services.checkins import release_bookings
+
+        release_bookings(enrolment, actor=actor, reason=reason or EnrolmentState(to).label)
     record_event(
         actor=actor,
         action=f"programmes.enrolment_{to}",
@@ -178,18 +186,24 @@ def _invoice_and_confirm_registration(
     invoice = invoices.issue_invoice(enrolment, actor=actor, now=now)
     cohort = enrolment.cohort
     tax = f" plus {invoice.tax_name} {invoice.tax_amount}" if invoice.tax_amount else ""
-    tell(
-        enrolment,
-        f"You are registered for {cohort}",
-        [
+    # The invoice goes with the email, so the learner (or their organisation's accounts team) has it at once.
+    invoices.email_invoice(
+        invoice,
+        subject=f"You are registered for {cohort}",
+        lines=[
             f"Thank you for registering for {cohort}.",
             "",
             f"Invoice {invoice.reference}: {invoice.currency} {invoice.amount_excluding_tax}{tax}, "
             f"total {invoice.currency} {invoice.total}, due {invoice.due_on:%-d %B %Y}.",
-            "You can download it from your dashboard. Your place is confirmed when it is paid.",
+            "The invoice is attached, and you can download it from your dashboard. Your place is confirmed when it "
+            "is paid.",
+            "",
+            *invoices.how_to_pay(invoice),
+            "",
             "If cost is a barrier, you can ask for support (a reduced fee, a payment plan or a letter for a grant "
             "application) from your dashboard.",
         ],
+        to=[enrolment.learner.email],
     )
     return invoice
 
@@ -215,8 +229,40 @@ def confirm(enrolment: Enrolment, *, actor: Any, reason: str) -> Enrolment:
 
 @transaction.atomic
 def activate(enrolment: Enrolment, *, actor: Any) -> Enrolment:
+    """Confirmed -> active: study has started, and the learner hears where everything is."""
     require_cohort_staff(actor, enrolment.cohort)
-    return _move(enrolment, EnrolmentState.ACTIVE, actor=actor, reason="Study started")
+    enrolment = _move(enrolment, EnrolmentState.ACTIVE, actor=actor, reason="Study started")
+    tell(enrolment, f"Study has started: {enrolment.cohort}", _study_started_lines(enrolment))
+    return enrolment
+
+
+@transaction.atomic
+def activate_all_confirmed(cohort: Cohort, *, actor: Any) -> list[Enrolment]:
+    """Start study for every confirmed learner of the cohort at once (each move checked, audited and emailed)."""
+    require_cohort_staff(actor, cohort)
+    confirmed = cohort.enrolments.filter(state=EnrolmentState.CONFIRMED).order_by("pk")
+    return [activate(enrolment, actor=actor) for enrolment in confirmed]
+
+
+def _study_started_lines(enrolment: Enrolment) -> list[str]:
+    site = str(settings.SITE_URL).rstrip("/")
+    cohort = enrolment.cohort
+    first = cohort.sessions.filter(cancelled_at__isnull=True).order_by("starts_at").first()
+    lines = [f"Your study in {cohort.programme.name} ({cohort.name}) has started."]
+    if first is not None:
+        starts = timezone.localtime(first.starts_at, zone(cohort.time_zone))
+        lines.append(
+            f"The first workshop is {first.topic}, on {starts:%A} {starts.day} {starts:%B at %H:%M} "
+            f"({cohort.time_zone})."
+        )
+    lines += [
+        "",
+        "Your page, with workshops, hours and deadlines: "
+        + site
+        + reverse("programmes:my-enrolment", args=[enrolment.pk]),
+        "Book your 1:1 check-ins: " + site + reverse("programmes:checkins-learner", args=[enrolment.pk]),
+    ]
+    return lines
 
 
 @transaction.atomic
@@ -229,7 +275,39 @@ def withdraw(enrolment: Enrolment, *, actor: Any, reason: str) -> Enrolment:
     held_a_place = enrolment.state in HOLDING_A_PLACE
     enrolment = _move(enrolment, EnrolmentState.WITHDRAWN, actor=actor, reason=reason)
     invoices.cancel_unpaid(enrolment, actor=actor, reason="Enrolment withdrawn")
-    tell(enrolment, f"You have withdrawn from {enrolment.cohort}", [f"Your withdrawal is recorded: {reason}"])
+    learner = enrolment.learner
+    by_staff = actor != learner
+    staff_name = (getattr(actor, "full_name", "") or getattr(actor, "email", "")) if by_staff else ""
+    if by_staff:
+        # The learner did not ask for this: say who did it and why, so they know whom to talk to.
+        tell(
+            enrolment,
+            f"You have been withdrawn from {enrolment.cohort}",
+            [
+                f"{staff_name} has withdrawn you from {enrolment.cohort}: {reason.strip()}",
+                "",
+                "If you think this is a mistake, reply to this email or contact the programme team.",
+            ],
+        )
+    else:
+        tell(enrolment, f"You have withdrawn from {enrolment.cohort}", [f"Your withdrawal is recorded: {reason}"])
+    # Imported here because funding builds on this module; the cohort's staff plan around who is in it.
+    from credo.programmes.services.funding import cohort_staff_emails, email_staff
+
+    learner_name = f"{learner.full_name or learner.email} ({learner.email})"
+    email_staff(
+        cohort_staff_emails(enrolment.cohort, facilitators=True, leaving_out=actor),
+        f"Withdrawn: {learner.full_name or learner.email} from {enrolment.cohort}",
+        [
+            f"{staff_name} has withdrawn {learner_name} from {enrolment.cohort}."
+            if by_staff
+            else f"{learner_name} has withdrawn from {enrolment.cohort}.",
+            f"Reason: {reason.strip()}",
+            "",
+            "Unpaid invoices are cancelled"
+            + (", and the place is offered to the waiting list." if held_a_place else "."),
+        ],
+    )
     if held_a_place:
         offer_next_place(enrolment.cohort, actor=actor)
     return enrolment
@@ -254,6 +332,8 @@ def defer(enrolment: Enrolment, *, actor: Any, to: Cohort, reason: str) -> Enrol
     require_cohort_staff(actor, enrolment.cohort)
     if to.programme_id != enrolment.cohort.programme_id or to.pk == enrolment.cohort_id:
         raise ValidationError({"to": "Defer to another cohort of the same programme."})
+    if to.study_ends < timezone.localdate(timezone.now(), zone(to.time_zone)):
+        raise ValidationError({"to": f"{to} has finished: defer to a cohort still to come or under way."})
     target = Cohort.objects.select_for_update().get(pk=to.pk)
     if places_left(target) == 0:
         raise ValidationError({"to": f"{to} is full: choose another cohort, or register them on its waiting list."})
@@ -277,9 +357,18 @@ def defer(enrolment: Enrolment, *, actor: Any, to: Cohort, reason: str) -> Enrol
     except IntegrityError:
         raise ValidationError({"to": f"{old.learner.email} is already registered for {to}."}) from None
     Enrolment.objects.filter(pk=old.pk).update(deferred_to=new)
-    if not paid:
-        invoices.issue_invoice(new, actor=actor)
-    tell(old, f"Your place has moved to {to}", [f"Your enrolment has moved from {old.cohort} to {to}: {reason}"])
+    moved = [f"Your enrolment has moved from {old.cohort} to {to}: {reason}"]
+    if paid:
+        moved.append("The fee you paid goes with you: there is nothing more to pay.")
+    else:
+        invoice = invoices.issue_invoice(new, actor=actor)
+        moved += [
+            "",
+            f"The unpaid invoice for {old.cohort} is cancelled. Invoice {invoice.reference} for {to} replaces it:",
+            f"{invoice.currency} {invoice.total} including {invoice.tax_name or 'no tax'}, "
+            f"due {invoice.due_on:%-d %B %Y}.",
+        ]
+    tell(old, f"Your place has moved to {to}", moved)
     offer_next_place(old.cohort, actor=actor)
     return new
 

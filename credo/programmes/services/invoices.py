@@ -1,4 +1,5 @@
-"""Invoices: numbered per provider without gaps or repeats, amounts fixed when issued; payments recorded by staff."""
+"""Invoices: numbered per provider without gaps or repeats, amounts and supplier fixed when issued, emailed with
+their PDF, reminded when due; payments recorded by staff."""
 
 from __future__ import annotations
 
@@ -9,10 +10,18 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from credo.audit.services import record_event
-from credo.programmes.models import Enrolment, Invoice, InvoiceCounter, InvoiceState
+from credo.programmes.models import (
+    Enrolment,
+    EnrolmentState,
+    Invoice,
+    InvoiceCounter,
+    InvoiceState,
+    ProviderBilling,
+)
 from credo.programmes.services.fees import quote
 
 
@@ -39,6 +48,7 @@ def issue_invoice(
     )
     learner = enrolment.learner
     today = timezone.localdate(now or timezone.now(), cohort_zone(cohort))  # the provider's calendar
+    billing = ProviderBilling.objects.filter(provider=provider).first()
     invoice = Invoice.objects.create(
         provider=provider,
         number=_next_number(provider.pk),
@@ -55,6 +65,12 @@ def issue_invoice(
         total=fee.total,
         issued_on=today,
         due_on=today + datetime.timedelta(days=cohort.payment_terms_days),
+        # A copy, not a link: a later change of address or bank account must not rewrite an invoice already sent.
+        supplier_name=(billing.legal_name if billing else "") or provider.name,
+        supplier_tax_number=billing.tax_number if billing else "",
+        supplier_address=billing.postal_address if billing else "",
+        supplier_email=billing.billing_email if billing else "",
+        payment_instructions=billing.payment_instructions if billing else "",
     )
     record_event(
         actor=actor,
@@ -107,3 +123,118 @@ def cancel_unpaid(enrolment: Enrolment, *, actor: Any, reason: str) -> list[Invo
             details={"number": invoice.number, "reason": reason},
         )
     return cancelled
+
+
+# Emails that carry the invoice ------------------------------------------------------------------------------
+
+
+def how_to_pay(invoice: Invoice) -> list[str]:
+    """The payment lines of an email: the provider's instructions as the invoice copied them, and the reference."""
+    lines = ["How to pay:", *invoice.payment_instructions.splitlines()] if invoice.payment_instructions else []
+    return [*lines, f"Quote reference {invoice.reference} when you pay."]
+
+
+def email_invoice(invoice: Invoice, *, subject: str, lines: list[str], to: list[str] | None = None) -> None:
+    """Email ``lines`` with the invoice PDF attached, once the current transaction commits.
+
+    The task gets the invoice's id, not the PDF (task arguments are JSON), and renders it in the worker.
+    """
+    # The task module imports the services, so importing it at the top of this one would be circular.
+    from credo.programmes.tasks import send_invoice_email
+
+    enrolment = invoice.enrolment
+    learner = enrolment.learner
+    greeting = "Kia ora" if enrolment.cohort.programme.provider.country == "NZ" else "Hello"  # as enrolments.tell
+    body = "\n".join([f"{greeting} {learner.full_name or learner.email},", "", *lines])
+    recipients = to or [invoice.email]
+    invoice_id = invoice.pk
+    transaction.on_commit(
+        lambda: send_invoice_email.enqueue(invoice_id=invoice_id, subject=subject, body=body, to=recipients)
+    )
+
+
+# Reminders that an invoice is due ---------------------------------------------------------------------------
+
+#: A learner is reminded when their unpaid invoice falls due within this many days, and again once it is overdue.
+REMIND_BEFORE_DUE = datetime.timedelta(days=3)
+DUE_SOON, OVERDUE = "due soon", "overdue"
+#: Enrolments whose unpaid invoices are no longer chased (those moves cancel them; this is belt and braces).
+NOT_CHASED = (EnrolmentState.WITHDRAWN, EnrolmentState.DEFERRED)
+
+
+def reminder_needed(invoice: Invoice, today: datetime.date) -> str | None:
+    """Which reminder an issued invoice needs on ``today`` (the cohort's date): DUE_SOON, OVERDUE or None.
+
+    At most two per invoice: one in the last days before the due date (not on the day it was issued, whose email
+    said when it is due), and one once it is overdue. ``reminder_sent_on`` tells which have gone.
+    """
+    if today > invoice.due_on:
+        only_due_soon_sent = invoice.reminder_sent_on is None or invoice.reminder_sent_on <= invoice.due_on
+        return OVERDUE if only_due_soon_sent else None
+    if invoice.reminder_sent_on is None and today > invoice.issued_on and invoice.due_on - today <= REMIND_BEFORE_DUE:
+        return DUE_SOON
+    return None
+
+
+def send_due_reminders(*, now: datetime.datetime | None = None) -> int:
+    """Remind learners of unpaid invoices falling due within three days or overdue; returns how many were sent.
+
+    Safe to run often and from several workers at once: each invoice is locked (a locked one is skipped: another
+    worker has it) and its ``reminder_sent_on`` is set by a conditional update before the email is queued.
+    """
+    now = now or timezone.now()
+    # Every zone's today is at most a day after UTC's: candidates by that, each checked in its cohort's zone.
+    horizon = now.astimezone(datetime.UTC).date() + REMIND_BEFORE_DUE + datetime.timedelta(days=1)
+    candidates = (
+        Invoice.objects.filter(state=InvoiceState.ISSUED, due_on__lte=horizon)
+        .filter(Q(reminder_sent_on__isnull=True) | Q(reminder_sent_on__lte=F("due_on")))
+        .exclude(enrolment__state__in=NOT_CHASED)
+        .order_by("due_on", "pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(_remind(pk, now) for pk in list(candidates))
+
+
+def _remind(invoice_pk: int, now: datetime.datetime) -> bool:
+    with transaction.atomic():
+        invoice = (
+            Invoice.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("provider", "enrolment__cohort__programme__provider", "enrolment__learner")
+            .filter(pk=invoice_pk, state=InvoiceState.ISSUED)
+            .exclude(enrolment__state__in=NOT_CHASED)
+            .first()
+        )
+        if invoice is None:  # paid, cancelled or withdrawn meanwhile, or another worker holds it
+            return False
+        cohort = invoice.enrolment.cohort
+        today = timezone.localdate(now, cohort_zone(cohort))
+        kind = reminder_needed(invoice, today)
+        if kind is None:
+            return False
+        # SQLite has no row locks: the update claims the reminder only if nobody has sent it since we read it.
+        claimed = Invoice.objects.filter(pk=invoice.pk, reminder_sent_on=invoice.reminder_sent_on).update(
+            reminder_sent_on=today
+        )
+        if not claimed:
+            return False
+        amount = f"total {invoice.currency} {invoice.total}"
+        due = f"{invoice.due_on.day} {invoice.due_on:%B %Y}"
+        if kind == OVERDUE:
+            subject = f"Invoice {invoice.reference} is overdue"
+            first = f"Invoice {invoice.reference} for {cohort}, {amount}, was due on {due} and is now overdue."
+        else:
+            subject = f"Invoice {invoice.reference} is due on {due}"
+            when = "today" if invoice.due_on == today else f"on {due}"
+            first = f"A reminder that invoice {invoice.reference} for {cohort}, {amount}, is due {when}."
+        ask = f" or write to {invoice.supplier_email}" if invoice.supplier_email else ""
+        lines = [
+            first,
+            "",
+            *how_to_pay(invoice),
+            "",
+            "The invoice is attached. If you have paid it already, thank you: it can take a few days to be recorded.",
+            f"If cost is a barrier, you can ask for support from your dashboard{ask}.",
+        ]
+        learner_email = invoice.enrolment.learner.email
+        email_invoice(invoice, subject=subject, lines=lines, to=list(dict.fromkeys([learner_email, invoice.email])))
+    return True

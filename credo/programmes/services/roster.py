@@ -98,7 +98,8 @@ def check_roster(cohort: Cohort, text: str) -> RosterCheck:
     if missing:
         result.problems.append(RowProblem(1, ", ".join(missing), "The header row is missing these columns."))
         return result
-    unknown = [name for name in columns if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    # An export's extra columns (status, totals...) describe the old cohort: read past them, so it can seed an import.
+    unknown = [name for name in columns if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS + EXPORT_COLUMNS]
     if unknown:
         result.problems.append(RowProblem(1, ", ".join(unknown), "Unknown columns: remove or rename them."))
         return result

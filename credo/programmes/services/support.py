@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import BooleanField, Case, Count, F, Max, OuterRef, QuerySet, Subquery, Value, When
 from django.urls import reverse
 from django_tasks import task
 
@@ -82,8 +83,19 @@ def send_support_email(*, subject: str, body: str, to: list[str], reply_to: list
     return message.send()
 
 
-def ask(enrolment: Enrolment, *, actor: Any, body: str, channel: str = SupportMessage.Channel.WEB) -> SupportMessage:
-    """The learner's message to staff; the thread is made on first use with a fresh reply token."""
+def ask(
+    enrolment: Enrolment,
+    *,
+    actor: Any,
+    body: str,
+    channel: str = SupportMessage.Channel.WEB,
+    message_id: str = "",
+) -> SupportMessage:
+    """The learner's message to staff; the thread is made on first use with a fresh reply token.
+
+    ``message_id`` is an emailed message's Message-ID: a second message with the same one raises
+    IntegrityError (and stores and sends nothing), so a redelivered email is kept once.
+    """
     if actor != enrolment.learner:
         raise PermissionDenied("Only the learner asks questions on their own support thread.")
     text = clean_body(body)
@@ -93,19 +105,30 @@ def ask(enrolment: Enrolment, *, actor: Any, body: str, channel: str = SupportMe
         thread, _created = SupportThread.objects.get_or_create(
             enrolment=enrolment, defaults={"reply_token": secrets.token_hex(20)}
         )
-        message = SupportMessage.objects.create(thread=thread, author=actor, body=text, channel=channel)
+        message = SupportMessage.objects.create(
+            thread=thread, author=actor, body=text, channel=channel, message_id=message_id
+        )
         _notify_staff(thread, message)
     return message
 
 
-def reply(thread: SupportThread, *, actor: Any, body: str, channel: str = SupportMessage.Channel.WEB) -> SupportMessage:
-    """A facilitator's or programme admin's answer to the learner."""
+def reply(
+    thread: SupportThread,
+    *,
+    actor: Any,
+    body: str,
+    channel: str = SupportMessage.Channel.WEB,
+    message_id: str = "",
+) -> SupportMessage:
+    """A facilitator's or programme admin's answer to the learner; ``message_id`` as for ``ask``."""
     cohort = thread.enrolment.cohort
     if not may_answer(actor, cohort):
         raise PermissionDenied(f"Only the facilitators and programme admins of {cohort} answer its learners.")
     text = clean_body(body)
     with transaction.atomic():
-        message = SupportMessage.objects.create(thread=thread, author=actor, body=text, channel=channel)
+        message = SupportMessage.objects.create(
+            thread=thread, author=actor, body=text, channel=channel, message_id=message_id
+        )
         _notify_learner(thread, message)
     return message
 
@@ -154,4 +177,26 @@ def _send(thread: SupportThread, *, to: User, subject: str, intro: str, message:
     recipient = to.email
     transaction.on_commit(
         lambda: send_support_email.enqueue(subject=subject, body=body, to=[recipient], reply_to=reply_to)
+    )
+
+
+def threads_for_inbox(cohort: Cohort) -> QuerySet[SupportThread]:
+    """The cohort's threads, those whose last word is the learner's (waiting for an answer) first."""
+    last_author = SupportMessage.objects.filter(thread=OuterRef("pk")).order_by("-sent_at", "-pk").values("author_id")
+    return (
+        SupportThread.objects.filter(enrolment__cohort=cohort)
+        .select_related("enrolment__learner")
+        .annotate(
+            last_author_id=Subquery(last_author[:1]),
+            last_at=Max("messages__sent_at"),
+            message_count=Count("messages"),
+        )
+        .annotate(
+            unanswered=Case(
+                When(last_author_id=F("enrolment__learner_id"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-unanswered", "-last_at", "pk")
     )

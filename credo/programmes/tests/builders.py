@@ -56,7 +56,7 @@ def cohort_2024(admin: Any, programme: Programme, **changes: Any) -> Cohort:
         "registration_closes": cohorts.end_of_day(datetime.date(2024, 3, 20), AUCKLAND),
         "study_starts": datetime.date(2024, 4, 3),
         "study_ends": datetime.date(2024, 8, 31),
-        "submission_deadline": cohorts.end_of_day(datetime.date(2024, 12, 20), AUCKLAND),
+        "submission_deadline": cohorts.end_of_day(datetime.date(2024, 8, 31), AUCKLAND),  # the seed
         "assessment_starts": datetime.date(2024, 9, 1),
         "assessment_ends": datetime.date(2024, 10, 31),
         "currency": "NZD",

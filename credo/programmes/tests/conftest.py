@@ -11,7 +11,7 @@ from credo.catalogue.models import Qualification, QualificationKind
 from credo.catalogue.tests.builders import make_qualification
 from credo.programmes.models import Cohort, Programme
 
-from .builders import cld_programme, cohort_2024
+from .builders import cld_programme, cohort_2024, nz
 
 
 @pytest.fixture
@@ -54,3 +54,9 @@ def cohort(provider_admin: User, programme: Programme) -> Cohort:
 @pytest.fixture
 def applicant(db: None) -> User:
     return UserFactory(email="aroha@example.org", full_name="Aroha Te Whare")
+
+
+@pytest.fixture
+def during_2024_intake(monkeypatch: pytest.MonkeyPatch) -> None:
+    """'Now' is early March 2024: the 2024 cohorts (see builders) have not finished, so learners may move."""
+    monkeypatch.setattr("django.utils.timezone.now", lambda: nz(2024, 3, 1, 9))

@@ -191,7 +191,7 @@ class TestReschedulingAndCancelling:
 
     def test_learners_may_change_a_booking_until_exactly_24_hours_before(self, world: CheckIns) -> None:
         booking = world.book(world.aroha, 0)
-        edge = world.slots[0].starts_at - checkins.CHANGE_NOTICE
+        edge = world.slots[0].starts_at - checkins.change_notice(world.cohort)
         with pytest.raises(ValidationError, match="up to 24 hours before they start"):
             checkins.cancel(booking, actor=world.aroha.learner, now=edge + datetime.timedelta(seconds=1))
         with pytest.raises(ValidationError, match="up to 24 hours before they start"):
@@ -201,6 +201,15 @@ class TestReschedulingAndCancelling:
         assert live(world) == [("aroha@example.org", world.slots[0].pk)]
         checkins.reschedule(booking, to=world.slots[2], actor=world.aroha.learner, now=edge)
         assert live(world) == [("aroha@example.org", world.slots[2].pk)]
+
+    def test_each_cohort_sets_its_own_notice(self, world: CheckIns) -> None:
+        booking = world.book(world.aroha, 0)
+        type(world.cohort).objects.filter(pk=world.cohort.pk).update(check_in_notice_hours=48)
+        booking.refresh_from_db()
+        two_days_before = world.slots[0].starts_at - datetime.timedelta(hours=48)
+        with pytest.raises(ValidationError, match="up to 48 hours before they start"):
+            checkins.cancel(booking, actor=world.aroha.learner, now=two_days_before + datetime.timedelta(minutes=1))
+        assert checkins.cancel(booking, actor=world.aroha.learner, now=two_days_before).cancelled_at is not None
 
     def test_the_facilitator_may_cancel_later_and_both_are_told(
         self, world: CheckIns, django_capture_on_commit_callbacks: Any

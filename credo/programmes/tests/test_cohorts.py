@@ -66,7 +66,10 @@ class TestExtensions:
             cohorts.extension_announcement(cohort, nz(2024, 3, 21))
             == "Registrations extended! Closing Wednesday 27th March."
         )
-        assert cohorts.extension_announcement(cohort, nz(2024, 3, 28)) == "", "once closed, the news is old"
+        assert (
+            cohorts.extension_announcement(cohort, nz(2024, 3, 28))
+            == "Registration was extended to Wednesday 27 March 2024."
+        ), "once closed, it is history"
         extension = RegistrationExtension.objects.get()
         assert extension.extended_by == provider_admin
         assert extension.previous_closes == cohorts.end_of_day(datetime.date(2024, 3, 20), AUCKLAND)
@@ -110,7 +113,7 @@ class TestSettingUp:
                 provider_admin,
                 programme,
                 slug="bad",
-                study_ends=datetime.date(2024, 3, 1),
+                study_ends=datetime.date(2024, 3, 25),  # before study starts, after registration closes
                 assessment_ends=datetime.date(2024, 8, 1),
             )
         assert set(refused.value.message_dict) == {"study_ends", "assessment_ends"}

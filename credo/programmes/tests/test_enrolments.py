@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from credo.accounts.models import User
 from credo.accounts.tests.factories import UserFactory
 from credo.audit.models import AuditEvent
+from credo.programmes.forms_staff import DeferForm
 from credo.programmes.models import (
     Cohort,
     Enrolment,
@@ -156,11 +157,17 @@ class TestLifecycle:
         with pytest.raises(ValidationError, match="is paid"):
             enrolments.record_payment(invoice, actor=provider_admin, paid_on=invoice.issued_on)
 
-    def test_only_an_active_enrolment_lapses(self, cohort: Cohort, applicant: User, provider_admin: User) -> None:
+    def test_only_a_confirmed_or_active_enrolment_lapses(
+        self, cohort: Cohort, applicant: User, provider_admin: User
+    ) -> None:
         enrolment = register(cohort, applicant)
         with pytest.raises(ValidationError, match="it cannot become lapsed"):
             enrolments.lapse(enrolment, actor=provider_admin)
+        confirmed = enrolments.confirm(enrolment, actor=provider_admin, reason="Invoice paid")
+        # Confirmed but never started studying, and the deadline has gone: lapsing says what happened.
+        assert enrolments.lapse(confirmed, actor=provider_admin).state == EnrolmentState.LAPSED
 
+    @pytest.mark.usefixtures("during_2024_intake")
     def test_deferring_moves_a_paid_learner_to_the_next_cohort_confirmed(
         self, cohort: Cohort, applicant: User, provider_admin: User, programme: Programme
     ) -> None:
@@ -174,6 +181,7 @@ class TestLifecycle:
         assert new.state == EnrolmentState.CONFIRMED
         assert not new.invoices.exists(), "the paid fee goes with them"
 
+    @pytest.mark.usefixtures("during_2024_intake")
     def test_deferring_into_a_full_cohort_is_refused_and_changes_nothing(
         self, cohort: Cohort, applicant: User, provider_admin: User, programme: Programme
     ) -> None:
@@ -258,3 +266,28 @@ class TestNames:
         register(cohort, applicant, full_name="Someone Else")
         applicant.refresh_from_db()
         assert applicant.full_name == "Aroha Te Whare"
+
+
+class TestDeferringOnlyForward:
+    def test_a_cohort_that_has_finished_is_refused_and_not_offered(
+        self, cohort: Cohort, applicant: User, provider_admin: User, programme: Programme, monkeypatch: Any
+    ) -> None:
+        later = cohort_2024(provider_admin, programme, slug="2025", name="2025 intake")
+        enrolment = register(cohort, applicant)
+        # The day after the later cohort's study ended, in Auckland (still 31 August in UTC).
+        monkeypatch.setattr("django.utils.timezone.now", lambda: nz(2024, 9, 1, 9))
+        with pytest.raises(ValidationError, match="has finished"):
+            enrolments.defer(enrolment, actor=provider_admin, to=later, reason="Busy")
+        enrolment.refresh_from_db()
+        assert enrolment.state == EnrolmentState.APPLIED
+
+        monkeypatch.setattr("django.utils.timezone.now", lambda: nz(2024, 9, 3, 9))
+        assert list(DeferForm(cohort=cohort).fields["to"].queryset) == []  # type: ignore[attr-defined]
+
+    def test_the_last_day_of_study_is_still_in_time(
+        self, cohort: Cohort, applicant: User, provider_admin: User, programme: Programme, monkeypatch: Any
+    ) -> None:
+        later = cohort_2024(provider_admin, programme, slug="2025", name="2025 intake")
+        enrolment = register(cohort, applicant)
+        monkeypatch.setattr("django.utils.timezone.now", lambda: nz(2024, 8, 31, 23, 59))
+        assert enrolments.defer(enrolment, actor=provider_admin, to=later, reason="Busy").cohort == later

@@ -162,7 +162,7 @@ def cohort_2025(admin: User, programme: Programme) -> Cohort:
         registration_closes=cohorts.end_of_day(datetime.date(2025, 3, 20), "Pacific/Auckland"),
         study_starts=datetime.date(2025, 4, 2),
         study_ends=datetime.date(2025, 8, 31),
-        submission_deadline=cohorts.end_of_day(datetime.date(2025, 12, 19), "Pacific/Auckland"),
+        submission_deadline=cohorts.end_of_day(datetime.date(2025, 8, 31), "Pacific/Auckland"),
         assessment_starts=datetime.date(2025, 9, 1),
         assessment_ends=datetime.date(2025, 10, 31),
     )

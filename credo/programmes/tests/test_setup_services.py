@@ -32,7 +32,7 @@ def test_a_cohort_and_its_tiers_are_not_kept_when_a_facilitator_is_refused(
         "registration_closes": cohorts.end_of_day(datetime.date(2025, 3, 20), AUCKLAND),
         "study_starts": datetime.date(2025, 4, 3),
         "study_ends": datetime.date(2025, 8, 31),
-        "submission_deadline": cohorts.end_of_day(datetime.date(2025, 12, 20), AUCKLAND),
+        "submission_deadline": cohorts.end_of_day(datetime.date(2025, 8, 31), AUCKLAND),
         "assessment_starts": datetime.date(2025, 9, 1),
         "assessment_ends": datetime.date(2025, 10, 31),
         "currency": "NZD",

@@ -115,6 +115,7 @@ class TestWriting:
         assert post(admin, f"{url}/activate", {}).json()["state"] == "active"
         assert post(admin, f"{url}/withdraw", {"reason": "Left the sector"}).json()["state"] == "withdrawn"
 
+    @pytest.mark.usefixtures("during_2024_intake")
     def test_deferring_needs_a_cohort_of_the_same_programme(
         self, admin: Client, enrolment: Enrolment, provider_admin: User, programme: Programme
     ) -> None:

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from credo.accounts.models import User
 from credo.accounts.tests.factories import UserFactory
@@ -127,7 +128,41 @@ class TestNudges:
 
         assert keeping_up.pk not in nudges
         assert nudges[quiet.pk] == ["No study logged in 14 days", "Behind on hours: 1 of 4.6 expected"]
-        assert nudges[absent.pk] == ["Missed the last workshop"]
+        assert nudges[absent.pk] == ["Missed 1 of 2 workshops so far"]
+
+    def test_every_recorded_absence_counts_not_only_the_last_workshop(
+        self, cohort: Cohort, provider_admin: User, frozen: datetime.datetime
+    ) -> None:
+        keeping_up, absent_early = studying(cohort, provider_admin, 2)
+        Attendance.objects.filter(enrolment=absent_early).update(present=False)
+        StudyLogEntry.objects.create(  # more log entries must not multiply the count of absences
+            enrolment=absent_early, day=datetime.date(2024, 4, 15), hours=Decimal("0.5")
+        )
+
+        nudges = {nudge.enrolment.pk: nudge.reasons for nudge in cohort_figures(cohort).nudges}
+
+        assert keeping_up.pk not in nudges
+        assert nudges[absent_early.pk] == ["Missed 2 of 2 workshops so far"]
+
+    def test_after_study_ends_a_learner_who_kept_logging_to_the_end_is_not_called_quiet(
+        self, cohort: Cohort, provider_admin: User, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        kept_going, stopped = studying(cohort, provider_admin, 2)
+        for days_before_the_end in (0, 1):  # 5 + 2 x 20 hours: more than the 43.2 the guideline expects
+            StudyLogEntry.objects.create(
+                enrolment=kept_going,
+                day=cohort.study_ends - datetime.timedelta(days=days_before_the_end),
+                hours=Decimal("20"),
+            )
+            StudyLogEntry.objects.create(
+                enrolment=stopped, day=datetime.date(2024, 7, 1 + days_before_the_end), hours=Decimal("20")
+            )
+        monkeypatch.setattr("django.utils.timezone.now", lambda: nz(2025, 3, 1, 9))  # months after study ended
+
+        nudges = {nudge.enrolment.pk: nudge.reasons for nudge in cohort_figures(cohort).nudges}
+
+        assert kept_going.pk not in nudges
+        assert nudges[stopped.pk] == ["No study logged in 14 days"]
 
     def test_a_workshop_not_yet_over_does_not_count_as_missed(
         self, cohort: Cohort, provider_admin: User, frozen: datetime.datetime
@@ -188,8 +223,13 @@ class TestWhoMaySeeIt:
         self, cohort: Cohort, client_for: Callable[[User | None], Client], request: pytest.FixtureRequest
     ) -> None:
         response = client_for(refused_user("cohort_facilitator", cohort, request)).get(url(cohort))
+        page = response.content.decode()
         assert response.status_code == 200
-        assert "Import learners" not in response.content.decode()
+        assert "Import learners" not in page
+        assert "Enrolments</a>" not in page
+        # What a facilitator does for the cohort is one click away.
+        for name in ("programmes:sessions", "programmes:checkins-staff", "programmes:support-inbox"):
+            assert f'href="{reverse(name, args=[cohort.public_id])}"' in page
 
     @pytest.mark.parametrize(("who", "status"), [row for row in REFUSED if row[0] != "cohort_facilitator"])
     def test_everyone_but_the_providers_programme_admins_and_the_cohorts_facilitators_is_refused(

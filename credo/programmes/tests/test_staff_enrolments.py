@@ -48,7 +48,7 @@ def next_cohort(provider_admin: User, programme: Programme) -> Cohort:
         registration_closes=cohorts.end_of_day(datetime.date(2025, 3, 20), AUCKLAND),
         study_starts=datetime.date(2025, 4, 2),
         study_ends=datetime.date(2025, 8, 31),
-        submission_deadline=cohorts.end_of_day(datetime.date(2025, 12, 19), AUCKLAND),
+        submission_deadline=cohorts.end_of_day(datetime.date(2025, 8, 31), AUCKLAND),
         assessment_starts=datetime.date(2025, 9, 1),
         assessment_ends=datetime.date(2025, 10, 31),
     )
@@ -109,7 +109,7 @@ class TestPages:
             "active": False,
             "withdrawn": True,
             "deferred": True,
-            "lapsed": False,
+            "lapsed": False,  # applied: it has never been confirmed, so it can be withdrawn but not lapse
         }
 
     def test_an_enrolment_of_another_cohort_is_not_found_under_this_one(
@@ -170,6 +170,7 @@ class TestLifecycle:
         assert enrolment.state == EnrolmentState.WITHDRAWN
         assert enrolment.invoices.get().state == InvoiceState.CANCELLED
 
+    @pytest.mark.usefixtures("during_2024_intake")
     def test_deferring_moves_the_learner_to_the_other_cohort(
         self, admin: Client, enrolment: Enrolment, next_cohort: Cohort
     ) -> None:

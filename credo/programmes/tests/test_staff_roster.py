@@ -228,8 +228,14 @@ class TestExporting:
     ) -> None:
         register(cohort, applicant)
         second = cohort_2024(provider_admin, cohort.programme, name="2024 second intake", slug="2024-b")
-        text = "\n".join(",".join(row[:5]) for row in csv.reader(io.StringIO(roster.export_roster(cohort))))
-        assert roster.check_roster(second, text + "\n").ok
+        check = roster.check_roster(second, roster.export_roster(cohort))
+        assert check.ok, check.problems
+        assert [row.email for row in check.rows] == ["aroha@example.org"]
+
+    def test_a_column_neither_imported_nor_exported_is_still_refused(self, cohort: Cohort) -> None:
+        text = "email,full_name,organisation_name,organisation_type,shoe_size\na@example.org,A,Trust,community,9\n"
+        (problem,) = roster.check_roster(cohort, text).problems
+        assert (problem.line, problem.column) == (1, "shoe_size")
 
 
 def upload(text: str) -> SimpleUploadedFile:
@@ -261,7 +267,7 @@ class TestThePages:
         assert response.status_code == 422
         page = response.content.decode()
         assert "Nothing was imported" in page
-        assert "<td>4</td><td>email</td>" in page
+        assert '<td data-label="Line">4</td><td data-label="Column">email</td>' in page
         client.post(f"{base}/import/confirm")
         assert not Enrolment.objects.exists()
 

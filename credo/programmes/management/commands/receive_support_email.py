@@ -2,7 +2,9 @@
 
 For example, in Postfix's aliases: ``support: "|/srv/credo/manage.py receive_support_email"``
 (with ``recipient_delimiter = +``). The exit status follows sysexits(3), so the MTA
-bounces a refused message with the reason printed here.
+bounces a refused message with the reason printed here. A message delivered again (same
+Message-ID) is reported as already received and exits 0: it was stored the first time,
+and a bounce would tell its sender otherwise.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from credo.programmes.inbound_email import MAX_MESSAGE_BYTES, MessageRefusedError, receive
+from credo.programmes.inbound_email import MAX_MESSAGE_BYTES, AlreadyReceivedError, MessageRefusedError, receive
 
 EX_DATAERR = 65
 EX_NOUSER = 67
@@ -32,5 +34,12 @@ class Command(BaseCommand):
         except MessageRefusedError as refused:
             status = EX_NOUSER if refused.unknown_recipient else EX_DATAERR
             raise CommandError(refused.reason, returncode=status) from None
+        except AlreadyReceivedError as again:
+            stored = again.stored
+            self.stdout.write(
+                f"Already received: {stored.message_id} from {stored.author.email} is stored on the support thread "
+                f"of {stored.thread.enrolment}; nothing was stored or sent again."
+            )
+            return
         enrolment = message.thread.enrolment
         self.stdout.write(f"Stored a message from {message.author.email} on the support thread of {enrolment}.")

@@ -1,0 +1,58 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  // After htmx swaps in a result, move focus to what changed (an error summary first, else the status
+  // message), so keyboard and screen-reader users are not left on a button that no longer exists.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || !target.querySelector) return;
+    var news = target.querySelector(".error-summary, [role=status]");
+    if (news) {
+      if (!news.hasAttribute("tabindex")) news.setAttribute("tabindex", "-1");
+      news.focus();
+    }
+  });
+
+  // <time class="local-time" datetime=start data-end=end data-zone=cohort zone>: when the browser's zone is
+  // another one, add the time there. The server already shows it for people who set a zone on their profile.
+  function localTimes(root) {
+    var own;
+    try {
+      own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch (e) {
+      return;
+    }
+    root.querySelectorAll("time.local-time").forEach(function (el) {
+      if (!own || own === el.dataset.zone || el.dataset.shown) return;
+      var start = new Date(el.getAttribute("datetime"));
+      var end = el.dataset.end ? new Date(el.dataset.end) : null;
+      if (isNaN(start)) return;
+      var day = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long" });
+      var hour = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+      var text = day.format(start) + ", " + hour.format(start);
+      if (end && !isNaN(end)) text += " to " + hour.format(end);
+      var note = document.createElement("span");
+      note.className = "meta";
+      note.textContent = "Your time: " + text;
+      el.dataset.shown = "1";
+      el.after(document.createElement("br"), note);
+    });
+  }
+
+  // An empty time-zone choice on a form is filled in with the browser's own zone, for the person to confirm.
+  function guessZone(root) {
+    root.querySelectorAll("select[data-guess-zone]").forEach(function (select) {
+      if (select.value) return;
+      var own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (own && select.querySelector('option[value="' + own.replace(/"/g, "") + '"]')) select.value = own;
+    });
+  }
+
+  function enhance(root) {
+    localTimes(root);
+    guessZone(root);
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt || document); });
+})();
