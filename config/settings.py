@@ -213,6 +213,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where replies to support notifications arrive (support+<token>@this domain, piped to
 # `manage.py receive_support_email`); blank: notifications ask people to answer on credo.
 SUPPORT_REPLY_DOMAIN = env_str("CREDO_SUPPORT_REPLY_DOMAIN")
+# Refuse emailed replies unless our MTA's Authentication-Results header shows dmarc=pass for the
+# sender's domain; the authserv-id names which header is our MTA's (blank: the topmost).
+SUPPORT_EMAIL_REQUIRE_DMARC_PASS = env_bool("CREDO_SUPPORT_EMAIL_REQUIRE_DMARC_PASS", default=False)
+SUPPORT_EMAIL_AUTHSERV_ID = env_str("CREDO_SUPPORT_EMAIL_AUTHSERV_ID")
 
 # Background work: tasks are rows in the database, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

@@ -100,14 +100,18 @@ def create_cohort(*, actor: Any, programme: Programme, fee_tiers: list[dict[str,
         raise ValidationError(problems)
     cohort.full_clean()
     cohort.save()
-    for tier in fee_tiers:
-        add_fee_tier(cohort, **tier)
+    tiers = [add_fee_tier(cohort, **tier) for tier in fee_tiers]
     record_event(
         actor=actor,
         action="programmes.cohort_created",
         obj=cohort,
         organisation_id=programme.provider_id,
-        details={"name": cohort.name, "registration_closes": cohort.registration_closes},
+        details={
+            "name": cohort.name,
+            "registration_closes": cohort.registration_closes,
+            # The first prices are part of the record, as every later tier is (``programmes.fee_tier_added``).
+            "fee_tiers": [{"code": t.code, "amount": t.amount, "organisation_types": t.organisation_types} for t in tiers],
+        },
     )
     return cohort
 

@@ -59,7 +59,9 @@ def tell(enrolment: Enrolment, subject: str, lines: list[str]) -> None:
     )
 
 
-def _move(enrolment: Enrolment, to: str, *, actor: Any, reason: str = "", **details: Any) -> Enrolment:
+def move(enrolment: Enrolment, to: str, *, actor: Any, reason: str = "", **details: Any) -> Enrolment:
+    """The one way an enrolment changes state: locked, checked against ``ALLOWED_FROM``, audited, and (when the
+    learner leaves) their booked check-ins given back. Callers check who may ask, and say what happened by email."""
     enrolment = (
         Enrolment.objects.select_for_update()
         .select_related("cohort__programme__provider", "learner")
@@ -222,7 +224,7 @@ def record_payment(invoice: Invoice, *, actor: Any, paid_on: datetime.date, refe
 def confirm(enrolment: Enrolment, *, actor: Any, reason: str) -> Enrolment:
     """Applied -> confirmed: paid, funded, or invoiced to an organisation that staff accept."""
     require_cohort_staff(actor, enrolment.cohort)
-    enrolment = _move(enrolment, EnrolmentState.CONFIRMED, actor=actor, reason=reason)
+    enrolment = move(enrolment, EnrolmentState.CONFIRMED, actor=actor, reason=reason)
     tell(enrolment, f"Your place in {enrolment.cohort} is confirmed", [f"Your place is confirmed ({reason})."])
     return enrolment
 
@@ -231,7 +233,7 @@ def confirm(enrolment: Enrolment, *, actor: Any, reason: str) -> Enrolment:
 def activate(enrolment: Enrolment, *, actor: Any) -> Enrolment:
     """Confirmed -> active: study has started, and the learner hears where everything is."""
     require_cohort_staff(actor, enrolment.cohort)
-    enrolment = _move(enrolment, EnrolmentState.ACTIVE, actor=actor, reason="Study started")
+    enrolment = move(enrolment, EnrolmentState.ACTIVE, actor=actor, reason="Study started")
     tell(enrolment, f"Study has started: {enrolment.cohort}", _study_started_lines(enrolment))
     return enrolment
 
@@ -273,7 +275,7 @@ def withdraw(enrolment: Enrolment, *, actor: Any, reason: str) -> Enrolment:
     if not reason.strip():
         raise ValidationError({"reason": "Say why, for the record."})
     held_a_place = enrolment.state in HOLDING_A_PLACE
-    enrolment = _move(enrolment, EnrolmentState.WITHDRAWN, actor=actor, reason=reason)
+    enrolment = move(enrolment, EnrolmentState.WITHDRAWN, actor=actor, reason=reason)
     invoices.cancel_unpaid(enrolment, actor=actor, reason="Enrolment withdrawn")
     learner = enrolment.learner
     by_staff = actor != learner
@@ -321,7 +323,7 @@ def offer_next_place(cohort: Cohort, *, actor: Any) -> Enrolment | None:
     waiting = cohort.enrolments.filter(state=EnrolmentState.WAITLISTED).order_by("created_at", "pk").first()
     if waiting is None:
         return None
-    promoted = _move(waiting, EnrolmentState.APPLIED, actor=actor, reason="A place opened")
+    promoted = move(waiting, EnrolmentState.APPLIED, actor=actor, reason="A place opened")
     _invoice_and_confirm_registration(promoted, actor=actor)
     return promoted
 
@@ -338,7 +340,7 @@ def defer(enrolment: Enrolment, *, actor: Any, to: Cohort, reason: str) -> Enrol
     if places_left(target) == 0:
         raise ValidationError({"to": f"{to} is full: choose another cohort, or register them on its waiting list."})
     paid = enrolment.invoices.filter(state="paid").exists()
-    old = _move(enrolment, EnrolmentState.DEFERRED, actor=actor, reason=reason, to_cohort=str(to))
+    old = move(enrolment, EnrolmentState.DEFERRED, actor=actor, reason=reason, to_cohort=str(to))
     invoices.cancel_unpaid(old, actor=actor, reason=f"Deferred to {to}")
     try:
         with transaction.atomic():
@@ -376,6 +378,6 @@ def defer(enrolment: Enrolment, *, actor: Any, to: Cohort, reason: str) -> Enrol
 @transaction.atomic
 def lapse(enrolment: Enrolment, *, actor: Any, reason: str = "The submission deadline passed") -> Enrolment:
     require_cohort_staff(actor, enrolment.cohort)
-    enrolment = _move(enrolment, EnrolmentState.LAPSED, actor=actor, reason=reason)
+    enrolment = move(enrolment, EnrolmentState.LAPSED, actor=actor, reason=reason)
     tell(enrolment, f"Your enrolment in {enrolment.cohort} has lapsed", [f"{reason}. Talk to us about what next."])
     return enrolment

@@ -56,7 +56,7 @@ def close_waiting_list(cohort: Cohort, *, actor: Any, now: datetime.datetime | N
         for enrolment in waiting:
             # The plain move, not ``enrolments.withdraw``: there is no invoice to cancel and no place to pass on, and
             # the learner did not ask to leave; the email says what happened instead.
-            moved = enrolments._move(enrolment, EnrolmentState.WITHDRAWN, actor=actor, reason=NO_PLACE)
+            moved = enrolments.move(enrolment, EnrolmentState.WITHDRAWN, actor=actor, reason=NO_PLACE)
             enrolments.tell(moved, f"No place opened in {cohort}", lines)
             withdrawn.append(moved)
     return withdrawn

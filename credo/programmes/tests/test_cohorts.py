@@ -122,3 +122,12 @@ class TestSettingUp:
     def test_a_fee_tier_per_organisation_type(self, cohort: Cohort) -> None:
         assert cohorts.tier_for(cohort, "local_government").amount == 649
         assert cohorts.tier_for(cohort, "volunteer_group").amount == 525
+
+
+class TestCreating:
+    def test_the_first_fee_tiers_are_part_of_the_audit_record(self, cohort: Cohort) -> None:
+        event = AuditEvent.objects.get(action="programmes.cohort_created")
+        tiers = {tier["code"]: (tier["amount"], tier["organisation_types"]) for tier in event.details["fee_tiers"]}
+        assert {code: amount for code, (amount, _types) in tiers.items()} == {
+            tier.code: str(tier.amount) for tier in cohort.fee_tiers.all()
+        }
