@@ -10,6 +10,7 @@ from django.http import Http404
 from credo.accounts.access import roles_in
 from credo.programmes.access import is_programme_admin
 from credo.programmes.models import Cohort, FundingRequest, Invoice, Programme, SupportDecision, SupportKind
+from credo.programmes.services.enrolments import HOLDING_A_PLACE
 
 
 def public_programme(provider_slug: str, programme_slug: str) -> Programme:
@@ -42,7 +43,8 @@ def invoice_for(user: Any, pk: int) -> Invoice:
 def grant_letter_for(user: Any, pk: int) -> FundingRequest:
     """An approved grant-letter request, for its learner and the provider's programme admins.
 
-    A request still waiting, declined, or of another kind has no letter: 404, as for a stranger.
+    A request still waiting, declined, or of another kind has no letter: 404, as for a stranger; nor has one whose
+    learner no longer holds a place (withdrawn, lapsed; a deferred learner's request moves to their new enrolment).
     The provider's other staff get 403, as for invoices.
     """
     found = (
@@ -50,6 +52,8 @@ def grant_letter_for(user: Any, pk: int) -> FundingRequest:
             "enrolment__cohort__programme__provider", "enrolment__learner", "enrolment__fee_tier", "decided_by"
         )
         .filter(pk=pk, kind=SupportKind.GRANT_LETTER, decision=SupportDecision.APPROVED)
+        # The letter says the learner is enrolled: once they have left, it would not be true.
+        .filter(enrolment__state__in=HOLDING_A_PLACE)
         .first()
     )
     if found is None or not getattr(user, "is_authenticated", False):

@@ -62,8 +62,8 @@ class RegistrationForm(forms.Form):
         if terms.strip():
             consent.widget.attrs["aria-describedby"] = TERMS_ID  # the terms shown above the form
         else:
-            # No terms written on the programme: the person accepts the provider's own, whatever they are.
-            consent.label = "I accept the provider's terms of registration"
+            # No terms written on the programme: what there is to accept is what this page says.
+            consent.label = "I accept the fee and the conditions described on this page"
 
     def registration_fields(self) -> dict[str, Any]:
         """What ``enrolments.register`` takes; the time zone belongs to the profile, not the enrolment."""

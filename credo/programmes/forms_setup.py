@@ -62,8 +62,8 @@ class ProgrammeForm(forms.ModelForm):
         }
         help_texts = {
             "terms": "Shown on the registration form beside the consent box: cancellations, refunds, what you expect "
-            "of learners. A blank line starts a new paragraph. Without terms, people accept 'the provider's terms "
-            "of registration' without seeing them.",
+            "of learners. A blank line starts a new paragraph. Without terms, people accept only the fee and what "
+            "the cohort page says.",
         }
         widgets = {
             **{

@@ -166,6 +166,9 @@ class Enrolment(models.Model):
     fee_tier = models.ForeignKey(FeeTier, on_delete=models.PROTECT, related_name="enrolments")
     eligibility_declared = models.BooleanField(help_text="Already working in communities, as the programme requires.")
     terms_accepted_at = models.DateTimeField()
+    accepted_terms = models.TextField(
+        blank=True, help_text="The programme's terms as they read when accepted (they may be edited later)."
+    )
     invoice_to_organisation = models.BooleanField(default=False)
     deferred_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="deferred_from"

@@ -349,7 +349,11 @@ def _support_rows(enrolment: Enrolment) -> list[SupportRow]:
     unpaid = funding.unpaid_invoice(enrolment)
     rows = []
     for support in enrolment.funding_requests.order_by("-created_at"):
-        has_letter = support.kind == SupportKind.GRANT_LETTER and support.decision == SupportDecision.APPROVED
+        has_letter = (
+            support.kind == SupportKind.GRANT_LETTER
+            and support.decision == SupportDecision.APPROVED
+            and enrolment.state in enrolments.HOLDING_A_PLACE  # as ``access_public.grant_letter_for``
+        )
         rows.append(
             SupportRow(
                 support=support,

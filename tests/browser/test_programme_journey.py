@@ -39,7 +39,7 @@ def sign_up_and_confirm(page: Page, base: str, next_url: str) -> None:
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
     confirmation = next(m for m in mail.outbox if NEWCOMER in m.to and "confirm" in m.body.lower())
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", confirmation.body)
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", str(confirmation.body))
     assert link is not None, confirmation.body
     page.goto(base + "/accounts/" + link.group(0).split("/accounts/", 1)[1])
     page.get_by_role("button", name="Confirm").click()
@@ -67,6 +67,18 @@ def record_the_payment_as_the_programme_admin(browser: Browser, base: str, cohor
         expect(staff.get_by_role("button", name="Record payment")).to_have_count(0)
     finally:
         context.close()
+
+
+def assert_the_registration_email_carries_the_invoice(cohort: Cohort, invoice: Invoice) -> None:
+    """The invoice goes with the email, as a PDF named after its reference, so the accounts team has it at once."""
+    registered = [m for m in mail.outbox if NEWCOMER in m.to and m.subject == f"You are registered for {cohort}"]
+    assert len(registered) == 1, [m.subject for m in mail.outbox]
+    assert invoice.reference in registered[0].body
+    [(filename, content, mimetype)] = registered[0].attachments
+    assert filename == f"Invoice-{invoice.reference}.pdf"
+    assert mimetype == "application/pdf"
+    assert isinstance(content, bytes)
+    assert content.startswith(b"%PDF-")
 
 
 def test_a_newcomer_registers_gets_the_invoice_subscribes_and_books_both_check_ins(
@@ -98,6 +110,7 @@ def test_a_newcomer_registers_gets_the_invoice_subscribes_and_books_both_check_i
     enrolment = Enrolment.objects.get(cohort=cohort, learner__email=NEWCOMER)
     invoice_row = enrolment.invoices.get()
     assert invoice_row.addressed_to == "Hana Newcomer"
+    assert_the_registration_email_carries_the_invoice(cohort, invoice_row)
     record_the_payment_as_the_programme_admin(browser, base, cohort, invoice_row)
     invoice_row.refresh_from_db()
     assert invoice_row.state == InvoiceState.PAID
@@ -111,9 +124,12 @@ def test_a_newcomer_registers_gets_the_invoice_subscribes_and_books_both_check_i
     assert calendar.ok
     assert calendar.text().count("BEGIN:VEVENT") == 4
 
+    # Back to the study page (the learner's dashboard for the cohort), and on to the check-ins by its link.
     page.go_back()
     page.go_back()
-    page.goto(f"{base}/programmes/my/{enrolment.pk}/check-ins/")
+    expect(page.get_by_role("heading", name="What comes next")).to_be_visible()
+    page.get_by_role("link", name="Book or change a check-in").click()
+    expect(page).to_have_url(re.compile(rf"/programmes/my/{enrolment.pk}/check-ins/$"))
     for _ in range(2):
         page.get_by_role("button", name="Book this time").first.click()
     assert CheckInBooking.objects.filter(enrolment=enrolment, cancelled_at__isnull=True).count() == 2

@@ -312,8 +312,8 @@ def release_bookings(enrolment: Enrolment, *, actor: Any, reason: str, now: date
     """Cancel the learner's check-ins still to come, when they leave the cohort (withdrawn, deferred, lapsed).
 
     The facilitator gets the time back for someone else and is told; the learner
-    hears about it in the email that explains why they left. Call inside the
-    transaction that moves the enrolment. Returns how many were cancelled.
+    gets one email listing the cancelled times. Call inside the transaction that
+    moves the enrolment (``enrolments.move`` does). Returns how many were cancelled.
     """
     now = now or timezone.now()
     upcoming = (

@@ -110,7 +110,9 @@ def create_cohort(*, actor: Any, programme: Programme, fee_tiers: list[dict[str,
             "name": cohort.name,
             "registration_closes": cohort.registration_closes,
             # The first prices are part of the record, as every later tier is (``programmes.fee_tier_added``).
-            "fee_tiers": [{"code": t.code, "amount": t.amount, "organisation_types": t.organisation_types} for t in tiers],
+            "fee_tiers": [
+                {"code": t.code, "amount": t.amount, "organisation_types": t.organisation_types} for t in tiers
+            ],
         },
     )
     return cohort

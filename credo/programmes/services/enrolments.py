@@ -20,7 +20,16 @@ from credo.accounts.access import roles_in
 from credo.accounts.models import Role
 from credo.audit.services import record_event
 from credo.core.tasks import send_email
-from credo.programmes.models import Cohort, Enrolment, EnrolmentState, Invoice, OrganisationType
+from credo.programmes.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentState,
+    FundingRequest,
+    Invoice,
+    OrganisationType,
+    SupportDecision,
+    SupportKind,
+)
 from credo.programmes.services import invoices
 from credo.programmes.services.cohorts import registration_window, tier_for, zone
 
@@ -157,6 +166,7 @@ def register(
                 fee_tier=tier,
                 eligibility_declared=True,
                 terms_accepted_at=now,
+                accepted_terms=cohort.programme.terms,  # what they agreed to, even if the terms change later
                 invoice_to_organisation=invoice_to_organisation,
                 state_changed_at=now,
             )
@@ -183,7 +193,7 @@ def register(
 
 
 def _invoice_and_confirm_registration(
-    enrolment: Enrolment, *, actor: Any, now: datetime.datetime | None = None
+    enrolment: Enrolment, *, actor: Any, now: datetime.datetime | None = None, from_waiting_list: bool = False
 ) -> Invoice:
     invoice = invoices.issue_invoice(enrolment, actor=actor, now=now)
     cohort = enrolment.cohort
@@ -191,9 +201,11 @@ def _invoice_and_confirm_registration(
     # The invoice goes with the email, so the learner (or their organisation's accounts team) has it at once.
     invoices.email_invoice(
         invoice,
-        subject=f"You are registered for {cohort}",
+        subject=f"A place has opened for you in {cohort}" if from_waiting_list else f"You are registered for {cohort}",
         lines=[
-            f"Thank you for registering for {cohort}.",
+            f"Good news: a place has opened in {cohort}, and it is yours. You are now registered."
+            if from_waiting_list
+            else f"Thank you for registering for {cohort}.",
             "",
             f"Invoice {invoice.reference}: {invoice.currency} {invoice.amount_excluding_tax}{tax}, "
             f"total {invoice.currency} {invoice.total}, due {invoice.due_on:%-d %B %Y}.",
@@ -324,7 +336,7 @@ def offer_next_place(cohort: Cohort, *, actor: Any) -> Enrolment | None:
     if waiting is None:
         return None
     promoted = move(waiting, EnrolmentState.APPLIED, actor=actor, reason="A place opened")
-    _invoice_and_confirm_registration(promoted, actor=actor)
+    _invoice_and_confirm_registration(promoted, actor=actor, from_waiting_list=True)
     return promoted
 
 
@@ -353,24 +365,48 @@ def defer(enrolment: Enrolment, *, actor: Any, to: Cohort, reason: str) -> Enrol
                 fee_tier=tier_for(to, old.organisation_type),
                 eligibility_declared=True,
                 terms_accepted_at=old.terms_accepted_at,
+                accepted_terms=old.accepted_terms,
                 invoice_to_organisation=old.invoice_to_organisation,
                 state_changed_at=timezone.now(),
             )
     except IntegrityError:
         raise ValidationError({"to": f"{old.learner.email} is already registered for {to}."}) from None
     Enrolment.objects.filter(pk=old.pk).update(deferred_to=new)
+    # Help with the fee was for the learner's place on the programme, wherever it is: it goes with them.
+    support_moved = FundingRequest.objects.filter(enrolment=old).update(enrolment=new)
+    reduction = (
+        FundingRequest.objects.filter(
+            enrolment=new, kind=SupportKind.REDUCED_FEE, decision=SupportDecision.APPROVED
+        ).first()
+        if support_moved
+        else None
+    )
+    if support_moved:
+        record_event(
+            actor=actor,
+            action="programmes.fee_support_moved",
+            obj=new,
+            organisation_id=to.programme.provider_id,
+            details={"from_enrolment": old.pk, "requests": support_moved},
+        )
     moved = [f"Your enrolment has moved from {old.cohort} to {to}: {reason}"]
+    if support_moved:
+        moved.append("Your requests for help with the fee, and the decisions on them, go with you.")
     if paid:
         moved.append("The fee you paid goes with you: there is nothing more to pay.")
+        tell(old, f"Your place has moved to {to}", moved)
     else:
-        invoice = invoices.issue_invoice(new, actor=actor)
+        invoice = invoices.issue_invoice(new, actor=actor, amount=reduction.reduced_amount if reduction else None)
         moved += [
             "",
-            f"The unpaid invoice for {old.cohort} is cancelled. Invoice {invoice.reference} for {to} replaces it:",
+            f"The unpaid invoice for {old.cohort} is cancelled. Invoice {invoice.reference} for {to} replaces it"
+            + (" (at your reduced fee):" if reduction else ":"),
             f"{invoice.currency} {invoice.total} including {invoice.tax_name or 'no tax'}, "
-            f"due {invoice.due_on:%-d %B %Y}.",
+            f"due {invoice.due_on:%-d %B %Y}. It is attached.",
+            "",
+            *invoices.how_to_pay(invoice),
         ]
-    tell(old, f"Your place has moved to {to}", moved)
+        invoices.email_invoice(invoice, subject=f"Your place has moved to {to}", lines=moved, to=[old.learner.email])
     offer_next_place(old.cohort, actor=actor)
     return new
 

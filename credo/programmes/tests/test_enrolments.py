@@ -128,6 +128,15 @@ class TestCapacity:
         assert waiting.state == EnrolmentState.APPLIED
         assert waiting.invoices.get().state == InvoiceState.ISSUED
         assert first.invoices.get().state == InvoiceState.CANCELLED
+        (offer,) = [m for m in mail.outbox if waiting.learner.email in m.to]
+        assert offer.subject == f"A place has opened for you in {cohort}"
+        assert (
+            offer.body.splitlines()[2]
+            == f"Good news: a place has opened in {cohort}, and it is yours. You are now registered."
+        )
+        assert [name for name, _content, _type in offer.attachments] == [
+            f"Invoice-{waiting.invoices.get().reference}.pdf"
+        ]
 
 
 class TestLifecycle:

@@ -286,6 +286,16 @@ class TestGrantLetter:
         staff_page = f"/programmes/staff/{enrolment.cohort.public_id}/enrolments/{enrolment.pk}/"
         assert link in client_for(approver).get(staff_page).content.decode()
 
+    def test_once_the_learner_has_left_there_is_no_letter_saying_they_are_enrolled(
+        self, enrolment: Enrolment, approver: User, client_for: Callable[[User | None], Client]
+    ) -> None:
+        letter = funding.decide_support(ask(enrolment, SupportKind.GRANT_LETTER), actor=approver, approve=True,
+                                        note="Yes")  # fmt: skip
+        enrolments.withdraw(enrolment, actor=enrolment.learner, reason="Moving overseas")
+        for who in (enrolment.learner, approver):
+            assert client_for(who).get(f"/programmes/grant-letters/{letter.pk}.pdf").status_code == 404
+        assert "grant-letters" not in client_for(enrolment.learner).get(page(enrolment)).content.decode()
+
     @pytest.mark.parametrize(
         ("decide", "kind"),
         [

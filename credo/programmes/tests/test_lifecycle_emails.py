@@ -3,6 +3,7 @@ and what to do next."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 
 from credo.accounts.models import User
 from credo.audit.models import AuditEvent
-from credo.programmes.models import Cohort, EnrolmentState, Programme, Session
-from credo.programmes.services import enrolments
+from credo.programmes.models import Cohort, EnrolmentState, FundingRequest, Programme, Session, SupportKind
+from credo.programmes.services import enrolments, funding
 
 from .builders import cohort_2024, nz
 from .staff_helpers import PAID_ON, register, register_many
@@ -124,3 +125,31 @@ class TestDeferring:
             enrolments.defer(enrolment, actor=provider_admin, to=later, reason="Busy this year")
         (email,) = emails_to(applicant.email)
         assert "The fee you paid goes with you: there is nothing more to pay." in email.body
+
+    def test_an_approved_reduced_fee_goes_with_the_learner(
+        self,
+        cohort: Cohort,
+        applicant: User,
+        provider_admin: User,
+        programme: Programme,
+        django_capture_on_commit_callbacks: Any,
+    ) -> None:
+        later = cohort_2024(provider_admin, programme, slug="2025", name="2025 intake")
+        enrolment = register(cohort, applicant)
+        asked = funding.request_support(
+            enrolment, actor=applicant, kind=SupportKind.REDUCED_FEE, explanation="Our trust has no budget."
+        )
+        funding.decide_support(asked, actor=provider_admin, approve=True, note="Agreed.", reduced_amount="300.00")
+        mail.outbox.clear()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            new = enrolments.defer(enrolment, actor=provider_admin, to=later, reason="Busy this year")
+
+        invoice = new.invoices.get()
+        assert (invoice.amount_excluding_tax, invoice.total) == (Decimal("300.00"), Decimal("345.00"))
+        assert FundingRequest.objects.get().enrolment == new
+        assert AuditEvent.objects.filter(action="programmes.fee_support_moved").count() == 1
+        (email,) = emails_to(applicant.email)
+        assert "(at your reduced fee)" in email.body
+        assert "Your requests for help with the fee, and the decisions on them, go with you." in email.body
+        assert [name for name, _content, _type in email.attachments] == [f"Invoice-{invoice.reference}.pdf"]

@@ -87,7 +87,9 @@ class TestTheLearnersPages:
         text = client_for(enrolment.learner).get(page(enrolment)).content.decode()
         invoice = enrolment.invoices.get()
         for expected in (
-            "Workshop 4: Topic 4, Wednesday 1 May, 12:00\u201313:30 NZST",  # still to come at noon
+            # still to come at noon; marked up so the browser adds the viewer's own time (no zone on the profile)
+            'Workshop 4: Topic 4, <time class="local-time"',
+            'data-zone="Pacific/Auckland">Wednesday 1 May, 12:00\u201313:30 NZST</time>',
             "0 used, 2 left of 2",
             "Saturday 31 August 2024, 11:59 PM (Pacific/Auckland)",
             "1 September 2024 to 31 October 2024",

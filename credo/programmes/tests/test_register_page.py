@@ -67,7 +67,7 @@ class TestTheTerms:
         self, cohort: Cohort, applicant: User, client_for: Callable[[User | None], Client]
     ) -> None:
         page = client_for(applicant).get(REGISTER_URL).content.decode()
-        assert "I accept the provider&#x27;s terms of registration" in page
+        assert "I accept the fee and the conditions described on this page" in page
         assert "registration-terms" not in page
         assert "aria-describedby" not in consent_checkbox(page)
 
@@ -79,6 +79,18 @@ class TestTheTerms:
         assert response.status_code == 422
         assert "Accept the terms to register." in response.content.decode()
         assert not Enrolment.objects.exists()
+
+    def test_the_terms_accepted_are_kept_as_they_read_then(
+        self, cohort: Cohort, programme: Programme, applicant: User, client_for: Callable[[User | None], Client]
+    ) -> None:
+        with_terms(programme)
+        assert client_for(applicant).post(REGISTER_URL, FORM).status_code == 302
+        with_terms(programme, "New terms: no refunds at all.")
+        enrolment = Enrolment.objects.get(learner=applicant)
+        assert enrolment.accepted_terms == TERMS
+        admin = cohort.programme.provider.memberships.get(role="programme_admin").user
+        staff_page = client_for(admin).get(f"/programmes/staff/{cohort.public_id}/enrolments/{enrolment.pk}/")
+        assert "<p>Cancellations before study starts are refunded in full.</p>" in staff_page.content.decode()
 
 
 class TestTheFees:
