@@ -3,7 +3,7 @@
 Importing the endpoint modules registers their operations on the shared router.
 """
 
-from credo.programmes.api import bookings, enrolments, learners, public, sessions, slots, support
+from credo.programmes.api import bookings, enrolments, learners, public, sessions, setup, slots, support
 from credo.programmes.api.router import router
 
-__all__ = ["bookings", "enrolments", "learners", "public", "router", "sessions", "slots", "support"]
+__all__ = ["bookings", "enrolments", "learners", "public", "router", "sessions", "setup", "slots", "support"]
