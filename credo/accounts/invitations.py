@@ -68,7 +68,7 @@ def find_or_invite(
 
 
 def _send_invitation(user: User, organisation: Organisation, why: str) -> None:
-    greeting = "Kia ora" if organisation.country == "NZ" else "Hello"
+    greeting = organisation.greeting
     timeout_days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86_400)
     body = "\n".join(
         [

@@ -99,6 +99,11 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def greeting(self) -> str:
+        """How emails sent on this organisation's behalf open: "Kia ora" in Aotearoa New Zealand, "Hello" elsewhere."""
+        return "Kia ora" if self.country == "NZ" else "Hello"
+
 
 class Role(models.TextChoices):
     PROGRAMME_ADMIN = "programme_admin", "Programme admin"

@@ -20,20 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from credo.accounts.models import Organisation
 from credo.programmes import access_setup
-from credo.programmes.forms_setup import BillingForm, CohortForm, ProgrammeForm, fee_tier_formset
+from credo.programmes.forms_setup import BillingForm, CohortForm, ProgrammeForm, fee_tier_formset, problems_by_field
 from credo.programmes.models import Cohort, Programme
 from credo.programmes.services import billing, cohorts
 
 
 def _home_url(provider: Organisation) -> str:
     return reverse("programmes:setup_home", kwargs={"provider": provider.slug})
-
-
-def problems_by_field(error: ValidationError) -> dict[str, list[str]]:
-    """A service's refusal as {field: messages}; one not tied to a field under '__all__'."""
-    if hasattr(error, "error_dict"):
-        return dict(error.message_dict)
-    return {"__all__": list(error.messages)}
 
 
 @login_required

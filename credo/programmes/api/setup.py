@@ -31,10 +31,15 @@ from credo.programmes import access_setup
 from credo.programmes.api.enrolments import Message, Problems
 from credo.programmes.api.public import CohortOut, ProgrammeOut
 from credo.programmes.api.router import router
-from credo.programmes.forms_setup import CohortForm, ProgrammeForm, fee_tier_formset, qualifications_for
+from credo.programmes.forms_setup import (
+    CohortForm,
+    ProgrammeForm,
+    fee_tier_formset,
+    problems_by_field,
+    qualifications_for,
+)
 from credo.programmes.models import Cohort, Programme
 from credo.programmes.services import cohorts
-from credo.programmes.views_setup import problems_by_field
 
 Text = Annotated[str, StringConstraints(max_length=10_000, pattern=NUL_FREE)]
 Line = Annotated[str, StringConstraints(max_length=200, pattern=NUL_FREE)]

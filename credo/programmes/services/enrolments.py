@@ -59,7 +59,7 @@ def require_cohort_staff(actor: Any, cohort: Cohort) -> None:
 
 def tell(enrolment: Enrolment, subject: str, lines: list[str]) -> None:
     learner = enrolment.learner
-    greeting = "Kia ora" if enrolment.cohort.programme.provider.country == "NZ" else "Hello"
+    greeting = enrolment.cohort.programme.provider.greeting
     body = "\n".join([f"{greeting} {learner.full_name or learner.email},", "", *lines])
     transaction.on_commit(
         lambda: send_email.enqueue(

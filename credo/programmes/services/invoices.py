@@ -144,7 +144,7 @@ def email_invoice(invoice: Invoice, *, subject: str, lines: list[str], to: list[
 
     enrolment = invoice.enrolment
     learner = enrolment.learner
-    greeting = "Kia ora" if enrolment.cohort.programme.provider.country == "NZ" else "Hello"  # as enrolments.tell
+    greeting = enrolment.cohort.programme.provider.greeting
     body = "\n".join([f"{greeting} {learner.full_name or learner.email},", "", *lines])
     recipients = to or [invoice.email]
     invoice_id = invoice.pk

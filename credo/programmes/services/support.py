@@ -171,7 +171,7 @@ def _send(thread: SupportThread, *, to: User, subject: str, intro: str, message:
         if address
         else "Please do not reply to this email: answer on credo, so the conversation stays in one place:"
     )
-    greeting = "Kia ora" if thread.enrolment.cohort.programme.provider.country == "NZ" else "Hello"
+    greeting = thread.enrolment.cohort.programme.provider.greeting
     body = "\n".join([f"{greeting} {to.full_name or to.email},", "", intro, "", message.body, "", how_to_answer, url])
     reply_to = [address] if address else []
     recipient = to.email

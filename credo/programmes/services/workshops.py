@@ -152,7 +152,7 @@ def _tell_added(enrolment: Enrolment, session: Session) -> None:
 def _tell_facilitators(session: Session, *, actor: Any, subject: str, lines: list[str]) -> None:
     """Email the cohort's facilitators about a change to a session (each in their own zone too), except ``actor``:
     whoever made the change already knows."""
-    greeting = "Kia ora" if session.cohort.programme.provider.country == "NZ" else "Hello"
+    greeting = session.cohort.programme.provider.greeting
     for person in cohort_facilitators(session.cohort, leaving_out=actor):
         body = "\n".join(
             [f"{greeting} {person.full_name or person.email},", "", *lines, "", f"When: {both_times(session, person)}"]
