@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from credo.catalogue.models import Qualification
-from credo.core.dashboard import panels_for
+from credo.core.dashboard import home_for
 
 
 @require_GET
@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/dashboard.html", {"panels": panels_for(request.user)})
+    return render(request, "core/dashboard.html", {"home": home_for(request.user)})
 
 
 @never_cache

@@ -7,4 +7,10 @@ class CredentialsConfig(AppConfig):
     verbose_name = "Credentials"
 
     def ready(self) -> None:
+        from credo.catalogue import holdings
+        from credo.core import panels
         from credo.credentials import checks  # noqa: F401 (registers the system check)
+        from credo.credentials.panels import contribute, units_held_by
+
+        panels.register(contribute)  # a learner's credentials, and issuing for an issuer's staff, on the dashboard
+        holdings.register(units_held_by)  # the progression checker ticks the units a learner's credentials show

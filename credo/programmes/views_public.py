@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from credo.accounts.services import update_profile
 from credo.catalogue.models import Qualification
-from credo.programmes import access
+from credo.programmes import access, learner_home
 from credo.programmes.access_public import grant_letter_for, invoice_for, public_cohort_page, public_programme
 from credo.programmes.forms_public import TERMS_ID, LogHoursForm, RegistrationForm, SupportRequestForm, WithdrawForm
 from credo.programmes.grant_letter import grant_letter_pdf
@@ -35,6 +36,7 @@ from credo.programmes.models import (
     Enrolment,
     FeeTier,
     FundingRequest,
+    InvoiceState,
     OrganisationType,
     Session,
     SupportDecision,
@@ -323,16 +325,24 @@ def grant_letter_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 # The learner's dashboard ---------------------------------------------------------------------------------------------
 
+MY_PROGRAMMES_PAGE = 20
+
 
 @login_required
 @require_GET
 def my_enrolments(request: HttpRequest) -> HttpResponse:
-    mine = (
-        Enrolment.objects.filter(learner_id=request.user.pk)
-        .select_related("cohort__programme__provider")
-        .order_by("-cohort__study_starts")
-    )
-    return render(request, "programmes/public/my_enrolments.html", {"enrolments": mine})
+    """The learner's programmes, those under way first, a page at a time; ``?show=current`` or ``past`` filters."""
+    mine = learner_home.enrolments_of(request.user)
+    show = request.GET.get("show", "")
+    if show == "current":
+        mine = mine.filter(state__in=learner_home.IN_PROGRESS)
+    elif show == "past":
+        mine = mine.exclude(state__in=learner_home.IN_PROGRESS)
+    else:
+        show = ""
+    page = Paginator(mine, MY_PROGRAMMES_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "summaries": learner_home.summaries(request.user, list(page)), "show": show}
+    return render(request, "programmes/public/my_enrolments.html", context)
 
 
 @dataclass(frozen=True)
@@ -370,7 +380,15 @@ def _dashboard(request: HttpRequest, enrolment: Enrolment, status: int = 200, **
     now = timezone.now()
     shown = study.timeline(enrolment, now)
     progress = study.progress(enrolment, now)
+    invoices = list(enrolment.invoices.select_related("provider").order_by("-pk"))
+    support_requests = _support_rows(enrolment)
+    standing = learner_home.status_words(
+        enrolment,
+        unpaid=[invoice for invoice in invoices if invoice.state == InvoiceState.ISSUED],
+        pending_support=any(row.support.decision == SupportDecision.PENDING for row in support_requests),
+    )
     context = {
+        "standing": standing,
         "enrolment": enrolment,
         "cohort": cohort,
         "timeline": shown,
@@ -382,8 +400,8 @@ def _dashboard(request: HttpRequest, enrolment: Enrolment, status: int = 200, **
         "progress_max": max(progress.expected, progress.logged, 1),
         "log": enrolment.study_log.all()[:20],
         "sessions": _session_rows(cohort, _viewer_zone(request), list(cohort.sessions.all())),
-        "invoices": enrolment.invoices.select_related("provider").order_by("-pk"),
-        "support_requests": _support_rows(enrolment),
+        "invoices": invoices,
+        "support_requests": support_requests,
         "remainder_rule": funding.REMAINDER_RULE,
         "holds_a_place": enrolment.state in enrolments.HOLDING_A_PLACE,
         "may_withdraw": enrolment.state in enrolments.ALLOWED_FROM[enrolments.EnrolmentState.WITHDRAWN],

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from credo.catalogue import access, services
+from credo.catalogue import access, holdings, services
 from credo.catalogue.forms import (
     AddUnitForm,
     ProgressionForm,
@@ -24,6 +24,7 @@ from credo.catalogue.models import (
     QualificationQuerySet,
     Status,
     TemplateSection,
+    Unit,
 )
 from credo.catalogue.progression import progression_for
 from credo.core.http import HtmxHttpRequest
@@ -126,6 +127,21 @@ def unit_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _ticks(request: HttpRequest, units: list[Unit]) -> tuple[QueryDict | None, int]:
+    """The form's data, and how many units were ticked for the learner. What they sent, when they sent the form
+    (it always sends ``checked``, so unticking every box is kept); otherwise the units they already hold, as the
+    apps that know (``holdings``) say."""
+    if request.GET:
+        return request.GET, 0
+    offered = {unit.code for unit in units}
+    held = sorted(holdings.units_held_by(request.user) & offered)
+    if not held:
+        return None, 0
+    data = QueryDict(mutable=True)
+    data.setlist("unit", held)
+    return data, len(held)
+
+
 @require_GET
 def progression(request: HtmxHttpRequest) -> HttpResponse:
     """Which qualifications the units you hold complete, and what is missing for the others."""
@@ -135,11 +151,12 @@ def progression(request: HtmxHttpRequest) -> HttpResponse:
         .select_related("level")
         .order_by("level__number", "code")
     )
-    form = ProgressionForm(request.GET or None, units=units)
+    data, held = _ticks(request, units)
+    form = ProgressionForm(data, units=units)
     achieved = form.cleaned_data["unit"] if form.is_valid() else []
     live = access.visible_qualifications(request.user).filter(status=Status.LIVE)
     results = progression_for(achieved, live) if achieved else []
-    context = {"form": form, "results": results, "achieved": set(achieved)}
+    context = {"form": form, "results": results, "achieved": set(achieved), "held": held}
     if request.htmx:
         return render(request, "catalogue/_progression_results.html", context)
     return render(request, "catalogue/progression.html", context)

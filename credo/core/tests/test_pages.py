@@ -39,27 +39,33 @@ def test_the_home_page_has_landmarks_and_a_skip_link(client: Client) -> None:
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
 
 
-def test_each_role_gets_its_own_panel(
+def test_each_role_with_work_to_do_gets_its_own_card(
     client_for: ClientFor, catalogue_admin: User, awarding_body: Organisation, learner: User, facilitator: User
 ) -> None:
     build_small_catalogue(catalogue_admin, awarding_body)
     admin_page = client_for(catalogue_admin).get(reverse("dashboard")).text
-    assert "Programme admin at Test Awarding Body" in admin_page
+    assert "Programme admin at Test Awarding Body</h2>" in admin_page
     assert "New qualification" in admin_page
+    assert "Members and roles" in admin_page
     assert "Your catalogue" in admin_page
     assert "Test Level 3 Award" in admin_page
+    # A learner's membership with nothing registered yet, and a facilitator of no cohort: listed, no card.
     learner_page = client_for(learner).get(reverse("dashboard")).text
-    assert "Learner at Test Centre" in learner_page
-    assert "Check your progression" in learner_page
+    assert "<li>Learner at Test Centre</li>" in learner_page
+    assert "Nothing here yet" in learner_page
     assert "New qualification" not in learner_page
-    assert "Facilitator at Test Centre" in client_for(facilitator).get(reverse("dashboard")).text
+    facilitator_page = client_for(facilitator).get(reverse("dashboard")).text
+    assert "<li>Facilitator at Test Centre</li>" in facilitator_page
+    assert "Facilitator at Test Centre</h2>" not in facilitator_page
 
 
 def test_someone_with_no_roles_is_told_what_happens_next(client_for: ClientFor) -> None:
     from credo.accounts.tests.factories import UserFactory
 
     page = client_for(UserFactory()).get(reverse("dashboard")).text
-    assert "You do not belong to any organisation yet." in page
+    assert "Nothing here yet" in page
+    assert "When you register for a programme, it appears here" in page
+    assert "Your roles" not in page
 
 
 def test_the_dashboard_shows_nothing_of_other_organisations(
