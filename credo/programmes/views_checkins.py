@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from credo.programmes import access_checkins as access
+from credo.programmes import learner_home
 from credo.programmes.forms_checkins import ChooseSlotForm, NotesForm, SlotForm
 from credo.programmes.forms_staff import CancelBookingForm
-from credo.programmes.models import CheckInBooking, CheckInSlot, Cohort, Enrolment
+from credo.programmes.models import CheckInBooking, CheckInSlot, Cohort, Enrolment, InvoiceState
 from credo.programmes.services import checkins, workshops
 
 
@@ -78,6 +79,9 @@ def learner_page(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         "enrolment": enrolment,
         "cohort": cohort,
         "may_book": enrolment.state in checkins.MAY_BOOK,
+        "standing": learner_home.status_words(
+            enrolment, unpaid=list(enrolment.invoices.filter(state=InvoiceState.ISSUED))
+        ),
         # Every check-in used: offer moving one rather than buttons that can only be refused.
         "all_used": len(bookings) >= cohort.check_ins_allowed,
         "allowed": cohort.check_ins_allowed,

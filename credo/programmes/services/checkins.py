@@ -195,8 +195,10 @@ def _locked_enrolment(enrolment: Enrolment, actor: Any) -> Enrolment:
         .get(pk=enrolment.pk)
     )
     if enrolment.state not in MAY_BOOK:
+        waiting = enrolment.state in (EnrolmentState.WAITLISTED, EnrolmentState.APPLIED)
         raise ValidationError(
-            f"Your enrolment is {enrolment.get_state_display().lower()}: check-ins are for confirmed learners."
+            ("Your place is not confirmed yet" if waiting else "You no longer hold a place in this cohort")
+            + ": check-ins are for confirmed learners."
         )
     return enrolment
 

@@ -245,5 +245,10 @@ def test_a_learner_not_yet_confirmed_is_told_when_check_ins_open(client_for: Sig
         now=REGISTERED,
     )
     page = client_for(applicant).get(f"/programmes/my/{applied.pk}/check-ins/").content.decode()
-    assert "Check-ins open once your place is confirmed (your enrolment is applied)." in page
+    invoice = applied.invoices.get()
+    assert (
+        "Check-ins open once your place is confirmed. Where you are now: Registered: invoice to pay by "
+        f"{invoice.due_on.day} {invoice.due_on:%B %Y}." in page
+    )
+    assert "applied" not in page
     assert "Book this time" not in page

@@ -15,7 +15,9 @@ from django.urls import reverse
 
 from credo.accounts.models import Organisation, Role, User
 from credo.accounts.tests.factories import MembershipFactory, UserFactory
+from credo.core import panels
 from credo.programmes import learner_home
+from credo.programmes import panels as programme_panels
 from credo.programmes.models import Cohort, Enrolment, EnrolmentState, Programme, Session
 from credo.programmes.services import checkins, enrolments, funding, support
 
@@ -346,3 +348,19 @@ class TestStaffCards:
         assert str(other) not in theirs
         assert "Facilitator at Inspiring Communities (test)" not in headings(nothing_yet)
         assert "<li>Facilitator at Inspiring Communities (test)</li>" in nothing_yet
+
+
+class TestWhereTheProgrammesSit:
+    def test_programmes_under_way_come_before_credentials_and_ended_ones_after(
+        self, enrolment: Enrolment, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A graduate's credentials come first; a learner studying now sees their programme first."""
+        freeze(monkeypatch, BEFORE_STUDY)
+        viewer = panels.Viewer(user=enrolment.learner, memberships=())
+
+        def programmes_order() -> int:
+            return next(p.order for p in programme_panels.contribute(viewer) if p.key == ("learner", "programmes"))
+
+        assert programmes_order() < panels.LEARNER_HOLDS
+        enrolments.withdraw(enrolment, actor=enrolment.learner, reason="Moving away")
+        assert programmes_order() > panels.LEARNER_HOLDS
