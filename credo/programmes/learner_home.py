@@ -158,7 +158,7 @@ def _next_step(summary: Summary) -> NextStep:
                 reverse("programmes:sessions", kwargs={"cohort_id": enrolment.cohort.public_id}),
                 "Workshops, and how to join",
             )
-        return NextStep("Keep building your portfolio and log your study hours.", summary.url, "Log study hours")
+        return NextStep("Log your study hours as you go.", summary.url, "Log study hours")
     if state == EnrolmentState.DEFERRED and enrolment.deferred_to_id:
         return NextStep(
             "Your place moved to a later cohort.",

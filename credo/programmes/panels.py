@@ -48,15 +48,16 @@ def _learner_sections(viewer: Viewer) -> list[Panel]:
                 context={"summaries": summaries},
             )
         )
-    sections.append(
-        Panel(
-            key=("learner", "questions"),
-            heading="Your questions",
-            order=order + 2,
-            template="programmes/panels/learner_questions.html",
-            context={"summaries": summaries},
+    if any(summary.questions or summary.in_progress for summary in summaries):
+        sections.append(
+            Panel(
+                key=("learner", "questions"),
+                heading="Your questions",
+                order=order + 2,
+                template="programmes/panels/learner_questions.html",
+                context={"summaries": summaries},
+            )
         )
-    )
     sections.append(
         Panel(
             key=("learner", "portfolio"),
