@@ -127,7 +127,7 @@ class Route(models.TextChoices):
 
 
 # How each route reads in previews and lists (the choices' labels stay as they are: changing them needs a migration).
-ROUTE_WORDS = {
+ROUTE_WORDS: dict[str, str] = {
     Route.RATIFIED_ASSESSMENT: "Assessed, moderated and ratified",
     Route.CREDIT_TRANSFER: "Credit transfer",
     Route.PRIOR_LEARNING: "Recognition of prior learning",
@@ -138,7 +138,7 @@ ROUTE_WORDS = {
 
 def route_in_words(route: str) -> str:
     """A route as a person says it ("Awarded directly", not ``direct_award``)."""
-    return ROUTE_WORDS.get(route, route)  # type: ignore[call-overload]  # a TextChoices member hashes as its str
+    return ROUTE_WORDS.get(route, route)
 
 
 class Attainment(models.Model):

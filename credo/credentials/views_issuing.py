@@ -347,9 +347,9 @@ def credentials(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 _CHANGES: dict[str, tuple[Callable[..., Any], str]] = {
-    "revoke": (status.revoke, "Revoked. The status list now says so, and the learner has been told."),
-    "suspend": (status.suspend, "Suspended. The status list now says so, and the learner has been told."),
-    "reinstate": (status.reinstate, "Active again. The status list now says so, and the learner has been told."),
+    "revoke": (status.revoke, "Revoked. Anyone who checks it is now told so, and the learner has been emailed."),
+    "suspend": (status.suspend, "Suspended. Anyone who checks it is now told so, and the learner has been emailed."),
+    "reinstate": (status.reinstate, "Active again. Anyone who checks it now sees so; the learner has been emailed."),
     "reissue": (issuance.reissue, "Re-issued: the old credential is revoked and the learner has the new one."),
 }
 
