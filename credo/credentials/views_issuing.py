@@ -286,7 +286,11 @@ def _award_outcome(attainment: Attainment) -> AwardOutcome:
             ).values_list("superseded_at", flat=True)
         )
         if any(superseded is None for superseded in transcripts):
-            issued.append("An updated transcript" if len(transcripts) > 1 else "Their transcript, the first")
+            issued.append(
+                "An updated transcript, now bundling it too"
+                if len(transcripts) > 1
+                else f"A transcript bundling their credentials from {attainment.achievement.issuer.name}"
+            )
         else:
             waiting.append("Their transcript")
     return AwardOutcome(attainment=attainment, issued=issued, waiting=waiting)

@@ -191,9 +191,7 @@ def credential_badge_svg(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def my_credentials(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     # A transcript is renewed with every credential it bundles: only the current one is the learner's to share.
-    mine = access.learner_credentials(request.user).exclude(
-        kind=CredentialKind.TRANSCRIPT, superseded_at__isnull=False
-    )
+    mine = access.learner_credentials(request.user).exclude(kind=CredentialKind.TRANSCRIPT, superseded_at__isnull=False)
     rows = [(credential, presentation.status_of(credential, now)) for credential in mine]
     return render(request, "credentials/mine.html", {"rows": rows})
 

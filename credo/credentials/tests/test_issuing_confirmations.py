@@ -203,10 +203,44 @@ class TestAwardingOne:
         assert 'tabindex="-1" autofocus data-result-first' in outcome
         assert f"Awarded {achievement.name} to Hine Walker" in outcome
         assert f"A credential for {achievement.name}" in outcome
-        assert "Their transcript, the first" in outcome
+        assert "A transcript bundling their credentials from Test Awarding Body" in outcome
         assert "Still being signed" not in outcome
         credential = Credential.objects.get(attainment=attainment)
         assert f"/issuing/{SLUG}/credentials/{credential.public_id}" in page, "listed without a refresh"
+
+    def test_a_second_award_says_the_transcript_was_updated(
+        self,
+        achievement: Achievement,
+        catalogue: SmallCatalogue,
+        catalogue_admin: User,
+        client_for: Callable[[User | None], Client],
+    ) -> None:
+        client = client_for(catalogue_admin)
+        second = services.achievement_for_unit(catalogue.shared_units[1])
+        client.post(f"/issuing/{SLUG}/award", award_form(achievement, confirmed="yes"))
+        response = client.post(f"/issuing/{SLUG}/award", award_form(second, confirmed="yes"), follow=True)
+        page = response.content.decode()
+        assert f"A credential for {second.name}" in page
+        assert "An updated transcript, now bundling it too" in page
+        assert page.count(">Transcript</a>") == 1, "one transcript row, with the learner's two credentials"
+
+    def test_a_unit_that_completes_a_qualification_says_so(
+        self,
+        issuer: Issuer,
+        learner: User,
+        catalogue: SmallCatalogue,
+        catalogue_admin: User,
+        client_for: Callable[[User | None], Client],
+    ) -> None:
+        *earlier, last = [services.achievement_for_unit(unit) for unit in catalogue.shared_units]
+        for unit in earlier:
+            services.record_attainment(
+                learner=learner, achievement=unit, route="direct_award", attained_on=PAST, decided_by=catalogue_admin
+            )
+        form = award_form(last, email=learner.email, full_name=learner.full_name, confirmed="yes")
+        page = client_for(catalogue_admin).post(f"/issuing/{SLUG}/award", form, follow=True).content.decode()
+        qualification = services.achievement_for_qualification(catalogue.award)
+        assert f"A credential for {qualification.name} (the units now complete it)" in page
 
     def test_another_issuers_award_is_not_described_here(
         self,
