@@ -258,3 +258,24 @@ class TestAwardingOne:
         response = client_for(outsider).get(f"/issuing/other-awards/credentials?awarded={attainment.pk}")
         assert response.status_code == 404
         assert client_for(outsider).get(f"/issuing/{SLUG}/credentials?awarded={attainment.pk}").status_code == 403
+
+
+@pytest.mark.parametrize("who", ["outsider", "centre_admin", "learner", "external_qa"])
+def test_nobody_else_reaches_a_preview_or_confirmation(
+    who: str,
+    credential: Credential,
+    achievement: Achievement,
+    client_for: Callable[[User | None], Client],
+    request: pytest.FixtureRequest,
+) -> None:
+    client = client_for(request.getfixturevalue(who))
+    for url, data in [
+        (f"/issuing/{SLUG}/award", award_form(achievement)),
+        (f"/issuing/{SLUG}/credentials/{credential.public_id}", {"action": "revoke", "reason": "No"}),
+        (f"/issuing/{SLUG}/credentials/{credential.public_id}", {"action": "reissue", "reason": "No"}),
+        (f"/issuing/{SLUG}/keys/rotate", {}),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code == 403, url
+        assert "What will happen" not in response.content.decode()
+    assert not Attainment.objects.filter(learner__email="hine@example.org").exists()
