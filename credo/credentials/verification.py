@@ -582,10 +582,22 @@ def _check_status(report: Report, document: dict[str, Any], run: _Run) -> None:
             continue
         list_credential, signed = found
         if not signed:
-            report.add(STATUS, False, "The issuer's status list is not validly signed.")
+            report.add(
+                STATUS,
+                False,
+                "The issuer's status list is not validly signed.",
+                plain="The issuer's record of revoked credentials is not validly signed, so it cannot be trusted.",
+                technical=f"The status list at {address[:300]} is not validly signed.",
+            )
             continue
         if _issuer_id(list_credential) != _issuer_id(document):
-            report.add(STATUS, False, "The status list it points at belongs to another issuer.")
+            report.add(
+                STATUS,
+                False,
+                "The status list it points at belongs to another issuer.",
+                plain="The record of revoked credentials it points to belongs to another issuer.",
+                technical=f"The status list at {address[:300]} names another issuer.",
+            )
             continue
         try:
             is_set = status_bit(entry, list_credential)
@@ -603,12 +615,27 @@ def _check_status(report: Report, document: dict[str, Any], run: _Run) -> None:
         report.suspended = report.suspended or (is_set and purpose == "suspension")
         checked.append(purpose)
     if report.revoked:
-        report.add(STATUS, False, "The issuer's status list says it has been revoked.")
+        report.add(
+            STATUS,
+            False,
+            "The issuer's status list says it has been revoked.",
+            plain="The issuer's records say it has been revoked.",
+        )
     elif report.suspended:
-        report.add(STATUS, False, "The issuer's status list says it is suspended.")
+        report.add(
+            STATUS,
+            False,
+            "The issuer's status list says it is suspended.",
+            plain="The issuer's records say it is suspended.",
+        )
     elif checked:
         states = sorted({"revocation": "revoked", "suspension": "suspended"}.get(p, p) for p in checked)
-        report.add(STATUS, True, f"The issuer's status list says it is not {' or '.join(states)}.")
+        report.add(
+            STATUS,
+            True,
+            f"The issuer's status list says it is not {' or '.join(states)}.",
+            plain=f"The issuer's records say it has not been {' or '.join(states)}.",
+        )
 
 
 def _types(document: dict[str, Any]) -> list[str]:

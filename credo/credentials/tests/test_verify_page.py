@@ -119,7 +119,7 @@ def test_a_link_with_the_credentials_address_verifies_it_on_arrival(credential: 
     assert verdict(response) == "✔ Verified"
     words = text(response)
     assert "✔ Passed Signature: The signature is valid: nothing has changed since the issuer signed it." in words
-    assert "✔ Passed Status: The issuer's status list says it is not revoked or suspended." in words
+    assert "✔ Passed Status: The issuer's records say it has not been revoked or suspended." in words
     assert f"Learner {credential.learner.full_name}" in words
     assert f"Achievement {credential.attainment.achievement.name}" in words  # type: ignore[union-attr]
     assert "Issuer Test Awarding Body" in words
@@ -163,7 +163,7 @@ def test_a_revoked_credential_says_revoked(credential: Credential, ratifier: Use
     services.revoke(credential, actor=ratifier, reason="Issued in error")
     response = client.get(PAGE, {"url": f"{SITE}/credentials/{credential.public_id}"})
     assert verdict(response) == "✘ Revoked: the issuer has withdrawn this credential."
-    assert "✘ Failed Status: The issuer's status list says it has been revoked." in text(response)
+    assert "✘ Failed Status: The issuer's records say it has been revoked." in text(response)
 
 
 def test_a_suspended_credential_says_suspended(credential: Credential, ratifier: User, client: Client) -> None:
