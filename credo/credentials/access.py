@@ -15,7 +15,7 @@ from django.http import Http404
 
 from credo.accounts.access import access_organisation, organisations_where
 from credo.accounts.models import Organisation, OrganisationKind, Role
-from credo.credentials.models import Achievement, AwardBatch, Credential, Issuer, StatusList
+from credo.credentials.models import Achievement, Attainment, AwardBatch, Credential, Issuer, StatusList
 
 ISSUER_STAFF = [Role.PROGRAMME_ADMIN, Role.RATIFIER]
 ISSUING_KINDS = frozenset({OrganisationKind.ISSUING_INSTITUTION, OrganisationKind.AWARDING_BODY})
@@ -91,6 +91,18 @@ def award_batch_of_issuer(issuer: Issuer, batch_id: int) -> AwardBatch:
     if batch is None:
         raise Http404("No such upload.")
     return batch
+
+
+def attainment_of_issuer(issuer: Issuer, attainment_id: int) -> Attainment:
+    """An award of one of the issuer's achievements, for its staff (another issuer's is not found)."""
+    attainment = (
+        Attainment.objects.filter(achievement__issuer=issuer, pk=attainment_id)
+        .select_related("learner", "achievement")
+        .first()
+    )
+    if attainment is None:
+        raise Http404("No such award.")
+    return attainment
 
 
 def public_achievement(public_id: str) -> Achievement:

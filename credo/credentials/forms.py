@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from credo.credentials.models import Achievement, DidMethod, Issuer, Route
+from credo.credentials.models import Achievement, DidMethod, Issuer, Route, route_in_words
 from credo.credentials.services.awards import AWARD_ROUTES, MAX_BYTES
 
 
@@ -44,7 +44,7 @@ class AwardForm(forms.Form):
     )
     route = forms.ChoiceField(
         label="How it was earned",
-        choices=[(route.value, route.label) for route in AWARD_ROUTES],
+        choices=[(route.value, route_in_words(route)) for route in AWARD_ROUTES],
         initial=Route.DIRECT_AWARD,
     )
     note = forms.CharField(

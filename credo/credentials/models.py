@@ -126,6 +126,21 @@ class Route(models.TextChoices):
     RULES_OF_COMBINATION = "rules_of_combination", "Completed by the units attained"
 
 
+# How each route reads in previews and lists (the choices' labels stay as they are: changing them needs a migration).
+ROUTE_WORDS: dict[str, str] = {
+    Route.RATIFIED_ASSESSMENT: "Assessed, moderated and ratified",
+    Route.CREDIT_TRANSFER: "Credit transfer",
+    Route.PRIOR_LEARNING: "Recognition of prior learning",
+    Route.DIRECT_AWARD: "Awarded directly",
+    Route.RULES_OF_COMBINATION: "Completed by the units attained",
+}
+
+
+def route_in_words(route: str) -> str:
+    """A route as a person says it ("Awarded directly", not ``direct_award``)."""
+    return ROUTE_WORDS.get(route, route)
+
+
 class Attainment(models.Model):
     """A learner has earned an achievement: how, when, and by whose decision."""
 

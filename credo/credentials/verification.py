@@ -81,11 +81,25 @@ NOT_CHECKED = "Not checked: "  # how a check that could not be made begins (None
 _clock: Callable[[], float] = time.monotonic  # tests replace it to spend the time limit
 
 
+# What a check's name reads as on the page, where it is not a word a person would use.
+HEADINGS = {SCHEMA: "Format", ISSUER: "Issuer"}
+
+
 @dataclass(frozen=True)
 class Check:
+    """One check's outcome. ``detail`` is the whole finding, as the API reports it; where that needs
+    technical words, ``plain`` says what it means for the person reading the page, and ``technical``
+    keeps the rest for the page's "Technical details"."""
+
     name: str
     passed: bool | None  # None: not applicable, or not checked
     detail: str
+    plain: str = ""
+    technical: str = ""
+
+    @property
+    def heading(self) -> str:
+        return HEADINGS.get(self.name, self.name)
 
     @property
     def outcome(self) -> str:
@@ -96,8 +110,8 @@ class Check:
 
     @property
     def explanation(self) -> str:
-        """The detail, without repeating the outcome."""
-        rest = self.detail.removeprefix(NOT_CHECKED)
+        """The finding in plain words, without repeating the outcome."""
+        rest = (self.plain or self.detail).removeprefix(NOT_CHECKED)
         return rest[:1].upper() + rest[1:]
 
 
@@ -141,21 +155,34 @@ class Report:
     def check(self, name: str) -> Check | None:
         return next((check for check in self.checks if check.name == name), None)
 
-    def add(self, name: str, passed: bool | None, detail: str) -> None:
-        self.checks.append(Check(name, passed, detail))
+    def add(self, name: str, passed: bool | None, detail: str, *, plain: str = "", technical: str = "") -> None:
+        self.checks.append(Check(name, passed, detail, plain, technical))
 
-    def summary(self) -> str:
+    @property
+    def technical(self) -> list[Check]:
+        """The checks with technical detail behind their plain words."""
+        return [check for check in self.checks if check.technical]
+
+    def plain_summary(self) -> str:
+        """The verdict for the page: in plain words, the technical detail left to the checks' toggle."""
+        return self.summary(plain=True)
+
+    def summary(self, *, plain: bool = False) -> str:
         """The verdict in one line: what a person needs to know first."""
+
+        def said(check: Check) -> str:
+            return (check.plain or check.detail) if plain else check.detail
+
         signature = self.check(SIGNATURE)
         if signature is None or signature.passed is not True:
-            return _not_verified(signature.detail if signature else "the credential could not be checked.")
+            return _not_verified(said(signature) if signature else "the credential could not be checked.")
         if self.revoked:
             return "Revoked: the issuer has withdrawn this credential."
         if self.suspended:
             return "Suspended: the issuer has put this credential on hold; it may be reinstated."
         failed = next((check for check in self.checks if check.passed is False), None)
         if failed is not None:
-            return _not_verified(failed.detail)
+            return _not_verified(said(failed))
         unverified = [report for report in self.embedded if not report.verified]
         if unverified:
             names = ", ".join(
@@ -399,7 +426,13 @@ def _check_signature(report: Report, proof: ProofCheck) -> None:
             "or it was signed with another key.",
         )
     else:
-        report.add(SIGNATURE, False, f"The signature could not be checked: {proof.problem}.")
+        report.add(
+            SIGNATURE,
+            False,
+            f"The signature could not be checked: {proof.problem}.",
+            plain="The signature could not be checked, so nothing the credential says can be trusted.",
+            technical=f"{proof.problem}.",
+        )
 
 
 def _check_issuer(report: Report, document: dict[str, Any], signed: bool) -> None:
@@ -415,19 +448,26 @@ def _check_issuer(report: Report, document: dict[str, Any], signed: bool) -> Non
     controller = method.split("#", 1)[0]
     if issuer_id != controller:
         report.add(
-            ISSUER, False, f"The issuer it names ({issuer_id}) is not the one whose key signed it ({controller})."
+            ISSUER,
+            False,
+            f"The issuer it names ({issuer_id}) is not the one whose key signed it ({controller}).",
+            plain="It names one issuer, but it was signed with someone else's key.",
+            technical=f"The issuer it names is {issuer_id}; the key that signed it is {controller}'s.",
         )
         return
     key = _signing_key(method)
     if key is None:
         # Anyone can make a did:key and call themselves a college: the signature proves the key, not the name.
         name = _text(issuer.get("name")) if isinstance(issuer, dict) else None
+        claim = f"; the name {name!r} is their own claim" if name else ""
         report.add(
             ISSUER,
             None,
             f"{NOT_CHECKED}the key matches the issuer the credential names ({_text(issuer_id)}), but that issuer "
-            f"is not registered on this site, so credo cannot confirm who they are"
-            f"{f'; the name {name!r} is their own claim' if name else ''}.",
+            f"is not registered on this site, so credo cannot confirm who they are{claim}.",
+            plain=f"{NOT_CHECKED}it was signed by the issuer it names, but that issuer is not registered on "
+            f"this site, so credo cannot confirm who they are{claim}.",
+            technical=f"The issuer's identifier (DID) is {_text(issuer_id)}.",
         )
         return
     proof_created = _proof_created(document)
@@ -463,7 +503,13 @@ def _check_dates(report: Report, document: dict[str, Any], now: datetime) -> Non
         until = document.get("validUntil")
         valid_until = parse_datetime(until, "validUntil") if until is not None else None
     except CredentialError as error:
-        report.add(DATES, False, f"The dates cannot be read: {error}.")
+        report.add(
+            DATES,
+            False,
+            f"The dates cannot be read: {error}.",
+            plain="Its dates cannot be read, so credo cannot tell whether it is in date.",
+            technical=f"{error}.",
+        )
         return
     if valid_from > now:
         report.add(DATES, False, f"It is not valid yet: it is valid from {_day(valid_from)}.")
@@ -513,35 +559,83 @@ def _check_status(report: Report, document: dict[str, Any], run: _Run) -> None:
     checked: list[str] = []
     for entry in entries:
         if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
-            report.add(STATUS, None, f"{NOT_CHECKED}a status entry of a kind credo does not read.")
+            kind = entry.get("type") if isinstance(entry, dict) else None
+            report.add(
+                STATUS,
+                None,
+                f"{NOT_CHECKED}a status entry of a kind credo does not read.",
+                plain=f"{NOT_CHECKED}it keeps its revocation record in a way credo cannot read.",
+                technical=f"A credentialStatus entry of type {kind!r}; credo reads BitstringStatusListEntry.",
+            )
             continue
-        found = _status_list(run, str(entry.get("statusListCredential", "")))
+        address = str(entry.get("statusListCredential", ""))
+        found = _status_list(run, address)
         if found is None:
-            report.add(STATUS, None, f"{NOT_CHECKED}the status list is not on this site, and credo does not fetch it.")
+            report.add(
+                STATUS,
+                None,
+                f"{NOT_CHECKED}the status list is not on this site, and credo does not fetch it.",
+                plain=f"{NOT_CHECKED}whether the issuer has revoked it is recorded on another site, and credo "
+                "does not fetch from other sites.",
+                technical=f"The status list is at {address[:300]}.",
+            )
             continue
         list_credential, signed = found
         if not signed:
-            report.add(STATUS, False, "The issuer's status list is not validly signed.")
+            report.add(
+                STATUS,
+                False,
+                "The issuer's status list is not validly signed.",
+                plain="The issuer's record of revoked credentials is not validly signed, so it cannot be trusted.",
+                technical=f"The status list at {address[:300]} is not validly signed.",
+            )
             continue
         if _issuer_id(list_credential) != _issuer_id(document):
-            report.add(STATUS, False, "The status list it points at belongs to another issuer.")
+            report.add(
+                STATUS,
+                False,
+                "The status list it points at belongs to another issuer.",
+                plain="The record of revoked credentials it points to belongs to another issuer.",
+                technical=f"The status list at {address[:300]} names another issuer.",
+            )
             continue
         try:
             is_set = status_bit(entry, list_credential)
         except CredentialError as error:
-            report.add(STATUS, False, f"The status entry cannot be read: {error}.")
+            report.add(
+                STATUS,
+                False,
+                f"The status entry cannot be read: {error}.",
+                plain="Its revocation record cannot be read, so credo cannot tell whether it was revoked.",
+                technical=f"{error}.",
+            )
             continue
         purpose = str(entry.get("statusPurpose"))
         report.revoked = report.revoked or (is_set and purpose == "revocation")
         report.suspended = report.suspended or (is_set and purpose == "suspension")
         checked.append(purpose)
     if report.revoked:
-        report.add(STATUS, False, "The issuer's status list says it has been revoked.")
+        report.add(
+            STATUS,
+            False,
+            "The issuer's status list says it has been revoked.",
+            plain="The issuer's records say it has been revoked.",
+        )
     elif report.suspended:
-        report.add(STATUS, False, "The issuer's status list says it is suspended.")
+        report.add(
+            STATUS,
+            False,
+            "The issuer's status list says it is suspended.",
+            plain="The issuer's records say it is suspended.",
+        )
     elif checked:
         states = sorted({"revocation": "revoked", "suspension": "suspended"}.get(p, p) for p in checked)
-        report.add(STATUS, True, f"The issuer's status list says it is not {' or '.join(states)}.")
+        report.add(
+            STATUS,
+            True,
+            f"The issuer's status list says it is not {' or '.join(states)}.",
+            plain=f"The issuer's records say it has not been {' or '.join(states)}.",
+        )
 
 
 def _types(document: dict[str, Any]) -> list[str]:
@@ -554,18 +648,41 @@ def _check_schema(report: Report, document: dict[str, Any]) -> None:
     if "OpenBadgeCredential" in types or "AchievementCredential" in types:
         problems = achievement_credential_problems(document)
         if problems:
-            report.add(SCHEMA, False, f"It does not match the Open Badges 3.0 schema: {'; '.join(problems[:5])}.")
+            report.add(
+                SCHEMA,
+                False,
+                f"It does not match the Open Badges 3.0 schema: {'; '.join(problems[:5])}.",
+                plain="It is not laid out as the Open Badges 3.0 standard sets out, so other apps may not read it.",
+                technical=f"Where it differs from the Open Badges 3.0 schema: {'; '.join(problems[:5])}.",
+            )
         else:
             report.add(
                 SCHEMA,
                 True,
                 "It matches the Open Badges 3.0 schema (read, as VC Data Model 2.0 allows, with credentialStatus "
                 "as a list: the published schema expects a single entry).",
+                plain="It is laid out as the Open Badges 3.0 standard sets out, so other badge apps can read it.",
+                technical="It matches the Open Badges 3.0 JSON schema, read, as VC Data Model 2.0 allows, with "
+                "credentialStatus as a list (the published schema expects a single entry).",
             )
     elif "ClrCredential" in types:
-        report.add(SCHEMA, None, "CLR 2.0 has no final published schema; the credentials it bundles are checked below.")
+        report.add(
+            SCHEMA,
+            None,
+            "CLR 2.0 has no final published schema; the credentials it bundles are checked below.",
+            plain="There is no published layout for transcripts to compare it with yet; each credential it "
+            "bundles is checked below.",
+            technical="CLR 2.0 has no final published JSON schema.",
+        )
     else:
-        report.add(SCHEMA, None, "It is neither an Open Badge nor a CLR, so there is no schema to check it against.")
+        report.add(
+            SCHEMA,
+            None,
+            "It is neither an Open Badge nor a CLR, so there is no schema to check it against.",
+            plain="It is neither an Open Badge nor a transcript, so there is no standard layout to compare it with.",
+            technical=f"Its types are {', '.join(types[:5]) or 'not given'}: neither OpenBadgeCredential, "
+            "AchievementCredential nor ClrCredential.",
+        )
 
 
 def _text(value: Any) -> str | None:

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from credo.core.http import HtmxHttpRequest
 from credo.credentials import access, links, presentation
-from credo.credentials.models import Credential, DidMethod
+from credo.credentials.models import Credential, CredentialKind, DidMethod
 from credo.credentials.ob3.baking import bake_png, bake_svg
 from credo.credentials.services.sharing import set_public
 
@@ -190,9 +190,9 @@ def credential_badge_svg(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def my_credentials(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    rows = [
-        (credential, presentation.status_of(credential, now)) for credential in access.learner_credentials(request.user)
-    ]
+    # A transcript is renewed with every credential it bundles: only the current one is the learner's to share.
+    mine = access.learner_credentials(request.user).exclude(kind=CredentialKind.TRANSCRIPT, superseded_at__isnull=False)
+    rows = [(credential, presentation.status_of(credential, now)) for credential in mine]
     return render(request, "credentials/mine.html", {"rows": rows})
 
 

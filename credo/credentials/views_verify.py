@@ -30,6 +30,7 @@ from credo.credentials.ob3.errors import CredentialError
 
 VERIFY_PER_MINUTE = 30
 VERIFY_RATE = f"{VERIFY_PER_MINUTE}/min"
+TITLE = "Verify a credential"
 FIELD_IDS = {"url": "verify-url", "file": "verify-file", "paste": "verify-paste"}
 
 
@@ -156,6 +157,10 @@ def verify(request: HtmxHttpRequest) -> HttpResponse:
                 context["report"] = verification.verify_credential(_credential(request, way))
     except CredentialError as error:
         context["problem"] = str(error)
+    # "Error:" first when the input was refused (GOV.UK's pattern); an htmx swap carries the title too.
+    context["title"] = ("Error: " if "problem" in context else "Result: " if "report" in context else "") + TITLE
+    if context.get("way") == "paste":  # kept in the box, to correct it without pasting again
+        context["pasted"] = request.POST.get("credential", "")[: verification.MAX_BYTES]
     template = "credentials/verify_result.html" if request.htmx else "credentials/verify.html"
     # htmx swaps only successful responses; the refusal is in the page either way.
     return render(request, template, context, status=200 if request.htmx else status)

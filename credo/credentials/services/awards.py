@@ -11,19 +11,34 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from credo.accounts.invitations import find_or_invite, normalise_email
 from credo.accounts.models import User
 from credo.audit.services import record_event
 from credo.credentials.access import is_issuer_staff
-from credo.credentials.models import Achievement, Attainment, AwardBatch, AwardBatchState, Issuer, Route
+from credo.credentials.models import (
+    Achievement,
+    Attainment,
+    AwardBatch,
+    AwardBatchState,
+    Credential,
+    CredentialKind,
+    Issuer,
+    Route,
+    route_in_words,
+)
+from credo.credentials.ob3.errors import CredentialError
+from credo.credentials.services import issuance
 from credo.credentials.services.attainments import record_attainment
 from credo.credentials.tasks import schedule_issuance
 
@@ -33,6 +48,7 @@ REQUIRED_COLUMNS = ("email", "full_name", "achievement", "attained_on")
 MAX_ROWS = 10_000
 MAX_BYTES = 4 * 1024 * 1024
 _EXTRA = "__extra_cells__"
+logger = logging.getLogger(__name__)
 DATE_HINT = "Write the date as YYYY-MM-DD (or DD/MM/YYYY), e.g. 2024-10-31."
 
 
@@ -64,6 +80,10 @@ class AwardLine:
     @property
     def invites(self) -> bool:
         return self.learner is None
+
+    @property
+    def route_words(self) -> str:
+        return route_in_words(self.route)
 
 
 @dataclass
@@ -144,6 +164,16 @@ class _Catalogue:
         raise ValueError(f"{reference!r} is not the code or id of an achievement of this issuer.")
 
 
+def _route(text: str) -> str:
+    """A route from a CSV cell: its code, or the words people read on the pages ("Awarded directly")."""
+    text = text.strip()
+    if not text:
+        return Route.DIRECT_AWARD
+    by_words = {route_in_words(route).casefold(): route.value for route in AWARD_ROUTES}
+    by_words |= {route.label.casefold(): route.value for route in AWARD_ROUTES}
+    return by_words.get(text.casefold(), text)
+
+
 def _check_rows(issuer: Issuer, rows: Iterable[tuple[int, dict[str, str]]]) -> AwardPlan:
     """Check every row, collecting all problems rather than stopping at the first."""
     plan = AwardPlan()
@@ -176,9 +206,13 @@ def _check_rows(issuer: Issuer, rows: Iterable[tuple[int, dict[str, str]]]) -> A
         except ValueError as error:
             problem("attained_on", str(error))
             attained_on = None
-        route = (row.get("route") or "").strip() or Route.DIRECT_AWARD
+        route = _route(row.get("route") or "")
         if route not in AWARD_ROUTES:
-            problem("route", f"{route!r} is not a way to award; use one of {', '.join(AWARD_ROUTES)}.")
+            problem(
+                "route",
+                f"{route!r} is not a way to award; use one of "
+                f"{', '.join(f'{r.value} ({route_in_words(r).lower()})' for r in AWARD_ROUTES)}.",
+            )
         note = (row.get("note") or "").strip()
         if len(plan.problems) == problems_before and achievement is not None and attained_on is not None:
             drafts.append((line, email, full_name, achievement, attained_on, route, note))
@@ -309,7 +343,7 @@ def _award(line: AwardLine, *, actor: Any, issuer: Issuer, reference: str) -> At
     )
 
 
-def award_directly(
+def check_direct_award(
     *,
     actor: Any,
     achievement: Achievement,
@@ -318,8 +352,11 @@ def award_directly(
     attained_on: datetime.date,
     route: str = Route.DIRECT_AWARD,
     note: str = "",
-) -> Attainment:
-    """Award one achievement to one person (invited if they have no account); the credential follows."""
+) -> AwardLine:
+    """What awarding one achievement to one person would do, checked but not done (the page's preview).
+
+    A ValidationError maps each problem to the field to fix.
+    """
     issuer = achievement.issuer
     require_issuer_staff(actor, issuer)
     row = {
@@ -336,10 +373,75 @@ def award_directly(
         for problem in plan.problems:
             errors.setdefault(problem.field, []).append(problem.message)
         raise ValidationError(errors)
+    return plan.lines[0]
+
+
+def award_directly(
+    *,
+    actor: Any,
+    achievement: Achievement,
+    email: str,
+    full_name: str,
+    attained_on: datetime.date,
+    route: str = Route.DIRECT_AWARD,
+    note: str = "",
+) -> Attainment:
+    """Award one achievement to one person (invited if they have no account); the credential follows."""
+    line = check_direct_award(
+        actor=actor,
+        achievement=achievement,
+        email=email,
+        full_name=full_name,
+        attained_on=attained_on,
+        route=route,
+        note=note,
+    )
+    issuer = achievement.issuer
     with transaction.atomic():
-        attainment = _award(plan.lines[0], actor=actor, issuer=issuer, reference="Direct award")
+        attainment = _award(line, actor=actor, issuer=issuer, reference="Direct award")
         schedule_issuance(issuer, actor=actor)
     return attainment
+
+
+def issue_award_now(attainment: Attainment, *, actor: Any) -> None:
+    """Sign the credentials one award makes, and the learner's transcript, now rather than in the background.
+
+    So the page that made the award can show what was issued. The background
+    run the award scheduled then finds nothing left to do (both are idempotent);
+    if signing fails here (a key problem, or the worker won a race), that run
+    still issues, so the failure is logged rather than shown as a failed award.
+    """
+    issuer = attainment.achievement.issuer
+    learner = attainment.learner
+    try:
+        issuance.issue_pending(
+            issuer,
+            actor=actor,
+            attainment_ids=Attainment.objects.filter(learner=learner, achievement__issuer=issuer).values_list(
+                "pk", flat=True
+            ),
+        )
+        _renew_transcript(learner, issuer, actor=actor)
+    except (ValidationError, CredentialError, IntegrityError):
+        logger.exception("Issuing award %s now failed; the background run will issue it.", attainment.pk)
+
+
+def _renew_transcript(learner: Any, issuer: Issuer, *, actor: Any) -> None:
+    """Issue the learner's transcript if a credential it bundles changed since (one learner's refresh_transcripts)."""
+    bundled = Credential.objects.filter(
+        learner=learner,
+        issuer=issuer,
+        kind=CredentialKind.ACHIEVEMENT,
+        attainment__achievement__kind__in=issuance.TRANSCRIPT_KINDS,
+    )
+    changed = bundled.aggregate(at=Max(Greatest("issued_at", Coalesce("state_changed_at", "issued_at"))))["at"]
+    if changed is None:
+        return
+    current = Credential.objects.filter(
+        learner=learner, issuer=issuer, kind=CredentialKind.TRANSCRIPT, superseded_at__isnull=True
+    ).first()
+    if current is None or current.issued_at < changed:
+        issuance.issue_transcript(learner, issuer, actor=actor)
 
 
 def upload_awards(*, actor: Any, issuer: Issuer, file_name: str, data: bytes) -> tuple[AwardBatch, AwardPlan]:
@@ -410,10 +512,33 @@ def discard_awards(batch: AwardBatch, *, actor: Any) -> None:
     )
 
 
-def template_csv() -> str:
-    """An example file with the columns, for staff to fill in."""
+EXAMPLE_LEARNERS = (("aroha@example.org", "Aroha Ngata"), ("sam.jones@example.org", "Sam Jones"))
+EXAMPLE_ROUTES = (Route.DIRECT_AWARD, Route.PRIOR_LEARNING, Route.CREDIT_TRANSFER)
+EXAMPLE_DAY = "2024-10-31"
+
+
+def example_references(issuer: Issuer, limit: int = 3) -> list[tuple[Achievement, str]]:
+    """A few of the issuer's own achievements, each with how a CSV row names it (its code when that is unique)."""
+    achievements = list(Achievement.objects.filter(issuer=issuer).order_by("kind", "code", "name", "pk"))
+    codes = [achievement.code.casefold() for achievement in achievements if achievement.code]
+    chosen: list[tuple[Achievement, str]] = []
+    for achievement in achievements[:limit]:
+        unique = achievement.code and codes.count(achievement.code.casefold()) == 1
+        chosen.append((achievement, achievement.code if unique else str(achievement.public_id)))
+    return chosen
+
+
+def template_csv(issuer: Issuer) -> str:
+    """An example file for this issuer: its columns, and rows naming the issuer's own achievements.
+
+    It passes the checks when uploaded by the issuer that downloaded it (unless the
+    example people already hold those achievements); with no achievements, only the header.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    writer.writerow(["aroha@example.org", "Aroha Ngata", "CLD-FACILITATION", "2024-10-31", "direct_award", ""])
+    for number, (_achievement, reference) in enumerate(example_references(issuer)):
+        email, full_name = EXAMPLE_LEARNERS[number % len(EXAMPLE_LEARNERS)]
+        route = EXAMPLE_ROUTES[number % len(EXAMPLE_ROUTES)]
+        writer.writerow([email, full_name, reference, EXAMPLE_DAY, route.value, ""])
     return out.getvalue()

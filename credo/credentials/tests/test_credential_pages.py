@@ -266,6 +266,18 @@ def test_my_credentials_lists_only_mine(
     assert "You hold no credentials yet" in other
 
 
+def test_my_credentials_show_only_the_current_transcript(
+    issuer: Issuer, award_attainments: list[Attainment], learner: User, client_for: ClientFor
+) -> None:
+    issuance.issue_pending(issuer)
+    first = issuance.issue_transcript(learner, issuer)
+    current = issuance.issue_transcript(learner, issuer)  # renewed, as each new credential renews it
+    html = client_for(learner).get("/credentials/").content.decode()
+    assert page(current) in html
+    assert page(first) not in html
+    assert html.count(f"Transcript from {issuer.name}") == 1
+
+
 def test_my_credentials_needs_signing_in(client: Client, db: None) -> None:
     response = client.get("/credentials/")
     assert response.status_code == 302

@@ -60,6 +60,7 @@ def pages(credential: Credential, batch: AwardBatch) -> list[str]:
         f"/issuing/{SLUG}/award",
         f"/issuing/{SLUG}/award/bulk",
         f"/issuing/{SLUG}/award/bulk/template.csv",
+        f"/issuing/{SLUG}/keys/rotate",
         f"/issuing/{SLUG}/award/bulk/{batch.pk}",
         f"/issuing/{SLUG}/credentials",
         f"/issuing/{SLUG}/credentials/{credential.public_id}",
@@ -132,10 +133,16 @@ def test_no_change_is_made_by_someone_who_may_not(
     keys_before = SigningKey.objects.count()
     posts: list[tuple[str, dict[str, Any]]] = [
         (f"/issuing/{SLUG}/profile", {"name": "Hijacked", "url": "https://x.example", "email": "x@x.example"}),
-        (f"/issuing/{SLUG}/keys/rotate", {}),
+        (f"/issuing/{SLUG}/keys/rotate", {"confirmed": "yes"}),
         (
             f"/issuing/{SLUG}/award",
-            {"achievement": achievement.pk, "email": "a@b.example", "full_name": "A", "attained_on": "2024-10-31"},
+            {
+                "achievement": achievement.pk,
+                "email": "a@b.example",
+                "full_name": "A",
+                "attained_on": "2024-10-31",
+                "confirmed": "yes",
+            },
         ),
         (f"/issuing/{SLUG}/award/bulk/{batch.pk}", {"action": "apply"}),
         (f"/issuing/{SLUG}/award/bulk/{batch.pk}", {"action": "discard"}),
@@ -151,7 +158,10 @@ def test_no_change_is_made_by_someone_who_may_not(
             f"/issuing/{SLUG}/setup",
             {"name": "X", "url": "https://x.example", "email": "x@x.example", "did_method": "key"},
         ),
-        (f"/issuing/{SLUG}/credentials/{credential.public_id}", {"action": "revoke", "reason": "No"}),
+        (
+            f"/issuing/{SLUG}/credentials/{credential.public_id}",
+            {"action": "revoke", "reason": "No", "confirmed": "yes"},
+        ),
         (f"/issuing/{SLUG}/achievements/{achievement.public_id}", {"valid_for_days": "30"}),
     ]
     for url, data in posts:
@@ -176,7 +186,11 @@ class TestStaffWork:
         response = client.post(url, {"action": "revoke", "reason": ""})
         assert response.status_code == 200
         assert "This field is required" in response.content.decode()
-        response = client.post(url, {"action": "revoke", "reason": "Awarded in error"}, follow=True)
+        confirm = client.post(url, {"action": "revoke", "reason": "Awarded in error"})
+        assert "Revoke it for good" in confirm.content.decode()
+        credential.refresh_from_db()
+        assert credential.state == CredentialState.ACTIVE, "nothing changes before the confirmation"
+        response = client.post(url, {"action": "revoke", "reason": "Awarded in error", "confirmed": "yes"}, follow=True)
         assert "Revoked" in response.content.decode()
         assert "Awarded in error" in response.content.decode()
         credential.refresh_from_db()
@@ -198,7 +212,8 @@ class TestStaffWork:
         self, credential: Credential, catalogue_admin: User, client_for: Callable[[User | None], Client]
     ) -> None:
         response = client_for(catalogue_admin).post(
-            f"/issuing/{SLUG}/credentials/{credential.public_id}", {"action": "reissue", "reason": "Name corrected"}
+            f"/issuing/{SLUG}/credentials/{credential.public_id}",
+            {"action": "reissue", "reason": "Name corrected", "confirmed": "yes"},
         )
         new = Credential.objects.get(attainment=credential.attainment, superseded_at__isnull=True)
         assert new != credential
@@ -221,6 +236,7 @@ class TestStaffWork:
                     "full_name": "Hine Walker",
                     "attained_on": "2024-10-31",
                     "route": "direct_award",
+                    "confirmed": "yes",
                 },
             )
         assert response.status_code == 302
@@ -273,7 +289,7 @@ class TestStaffWork:
     def test_rotating_keeps_the_old_key_for_verification(
         self, issuer: Issuer, catalogue_admin: User, client_for: Callable[[User | None], Client]
     ) -> None:
-        client_for(catalogue_admin).post(f"/issuing/{SLUG}/keys/rotate")
+        client_for(catalogue_admin).post(f"/issuing/{SLUG}/keys/rotate", {"confirmed": "yes"})
         keys = SigningKey.objects.filter(issuer=issuer)
         assert keys.count() == 2
         assert keys.filter(retired_at__isnull=True).count() == 1

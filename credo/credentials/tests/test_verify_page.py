@@ -65,6 +65,20 @@ def verdict(response: Any) -> str:
     return words(match[1])
 
 
+def shown_result(response: Any) -> str:
+    """The words of the result a person sees without opening the technical details."""
+    html = response.content.decode()
+    html = html[html.index('<section class="verify-result"') : html.index('id="check-another"')]
+    return words(re.sub(r'<details class="technical">.*?</details>', "", html, flags=re.S))
+
+
+def technical_details(response: Any) -> str:
+    """The words behind the report's "Technical details" toggle."""
+    match = re.search(r'<details class="technical">(.*?)</details>', response.content.decode(), re.S)
+    assert match, "no technical details on the page"
+    return words(match[1])
+
+
 def tampered(credential: Credential) -> str:
     changed = json.loads(credential.issued_json)
     name = changed["credentialSubject"]["identifier"][0]
@@ -105,7 +119,7 @@ def test_a_link_with_the_credentials_address_verifies_it_on_arrival(credential: 
     assert verdict(response) == "✔ Verified"
     words = text(response)
     assert "✔ Passed Signature: The signature is valid: nothing has changed since the issuer signed it." in words
-    assert "✔ Passed Status: The issuer's status list says it is not revoked or suspended." in words
+    assert "✔ Passed Status: The issuer's records say it has not been revoked or suspended." in words
     assert f"Learner {credential.learner.full_name}" in words
     assert f"Achievement {credential.attainment.achievement.name}" in words  # type: ignore[union-attr]
     assert "Issuer Test Awarding Body" in words
@@ -141,7 +155,7 @@ def test_a_changed_name_fails_on_its_signature_in_plain_words(credential: Creden
     assert verdict(response).startswith("✘ Not verified: the signature does not match")
     words = text(response)
     assert "✘ Failed Signature: The signature does not match" in words
-    assert "\N{EN DASH} Not checked Issuer and key: Without a valid signature" in words
+    assert "\N{EN DASH} Not checked Issuer: Without a valid signature" in words
     assert "only a credential that verifies vouches for them" in words
 
 
@@ -149,7 +163,7 @@ def test_a_revoked_credential_says_revoked(credential: Credential, ratifier: Use
     services.revoke(credential, actor=ratifier, reason="Issued in error")
     response = client.get(PAGE, {"url": f"{SITE}/credentials/{credential.public_id}"})
     assert verdict(response) == "✘ Revoked: the issuer has withdrawn this credential."
-    assert "✘ Failed Status: The issuer's status list says it has been revoked." in text(response)
+    assert "✘ Failed Status: The issuer's records say it has been revoked." in text(response)
 
 
 def test_a_suspended_credential_says_suspended(credential: Credential, ratifier: User, client: Client) -> None:
@@ -183,9 +197,9 @@ def test_a_transcript_shows_each_credential_it_bundles(
     response = client.get(PAGE, {"url": f"{SITE}/credentials/{transcript.public_id}"})
     assert verdict(response) == "✔ Verified"
     words = text(response)
-    assert "Kind CLR transcript" in words
+    assert "Kind Transcript (a bundle of credentials)" in words
     assert "The 4 credentials it bundles" in words
-    assert "\N{EN DASH} Does not apply Schema: CLR 2.0 has no final published schema" in words
+    assert "\N{EN DASH} Does not apply Format: There is no published layout for transcripts" in words
     assert response.content.decode().count('class="status-word"') == 5
     for attainment in award_attainments:
         assert attainment.achievement.name in words
@@ -242,7 +256,7 @@ def test_a_private_credential_is_not_found_by_address_for_anyone_else(
 
 def refusal(response: Any) -> str:
     assert response.status_code == 200
-    match = re.search(r'<div class="error-summary" role="alert".*?<p>(.*?)</p>', response.content.decode(), re.S)
+    match = re.search(r'<div class="error-summary" role="alert".*?<li>(.*?)</li>', response.content.decode(), re.S)
     assert match, "no refusal on the page"
     return words(match[1])
 
@@ -306,7 +320,8 @@ def test_a_blank_node_bomb_is_not_canonicalized(credential: Credential, client: 
     alignment = bomb["credentialSubject"]["achievement"]["alignment"][0]
     bomb["credentialSubject"]["achievement"]["alignment"] = [dict(alignment) for _ in range(20)]
     response = paste(client, json.dumps(bomb))
-    assert verdict(response).startswith("✘ Not verified: the signature could not be checked: the document has 20")
+    assert verdict(response).startswith("✘ Not verified: the signature could not be checked, so nothing")
+    assert "the document has 20" in technical_details(response), "the reason is kept behind the toggle"
     assert "indistinguishable blank nodes" in text(response)
 
 
@@ -341,3 +356,59 @@ def test_each_client_may_verify_thirty_times_a_minute(credential: Credential, cl
 
 def test_only_get_and_post_are_answered(client: Client, db: None) -> None:
     assert client.put(PAGE).status_code == 405
+
+
+# Where the result appears, and the words it uses ------------------------------------------------------
+
+
+def test_the_result_comes_first_and_takes_focus(credential: Credential, client: Client) -> None:
+    page = paste(client, credential.issued_json).content.decode()
+    result = page.index('<section class="verify-result"')
+    assert result < page.index('<form id="by-address"'), "the report is above the forms"
+    assert result < page.index("<p>Check that an Open Badge"), "and above the introduction"
+    assert 'tabindex="-1" autofocus data-result-first' in page[result : result + 200]
+    assert "<title>Result: Verify a credential · credo</title>" in page
+
+
+def test_a_refusal_comes_first_with_error_in_the_title_and_a_link_to_its_field(client: Client, db: None) -> None:
+    page = paste(client, "not JSON").content.decode()
+    summary = page.index('<div class="error-summary"')
+    assert summary < page.index('<form id="by-address"')
+    assert 'role="alert" tabindex="-1" autofocus' in page[summary : summary + 100]
+    assert "<title>Error: Verify a credential · credo</title>" in page
+    assert '<a href="#verify-paste">This is not JSON' in page
+    assert ">not JSON</textarea>" in page, "the pasted text is kept, to be corrected"
+
+
+def test_htmx_gets_the_title_with_the_result(credential: Credential, client: Client) -> None:
+    refused = paste(client, "not JSON", HX_Request="true").content.decode()
+    assert "<title>Error: Verify a credential · credo</title>" in refused
+    verified = paste(client, credential.issued_json, HX_Request="true").content.decode()
+    assert "<title>Result: Verify a credential · credo</title>" in verified
+    assert "data-result-first" in verified
+
+
+def test_the_checks_read_in_plain_words_with_the_technical_detail_behind_a_toggle(
+    credential: Credential, client: Client
+) -> None:
+    response = paste(client, credential.issued_json)
+    shown = shown_result(response)
+    assert "Passed Format: It is laid out as the Open Badges 3.0 standard sets out" in shown
+    assert "VC Data Model" not in shown
+    assert "credentialStatus" not in shown
+    assert "<summary>Technical details</summary>" in response.content.decode()
+    details = technical_details(response)
+    assert "as VC Data Model 2.0 allows, with credentialStatus as a list" in details
+    assert credential.issuer.did in details
+    assert f"urn:uuid:{credential.public_id}" in details
+
+
+def test_unreadable_dates_are_explained_not_quoted(credential: Credential, client: Client) -> None:
+    document = json.loads(credential.issued_json)
+    del document["validFrom"]
+    response = paste(client, json.dumps(document))
+    shown = shown_result(response)
+    assert "Its dates cannot be read, so credo cannot tell whether it is in date." in shown
+    assert "must look like" not in shown
+    assert "None" not in shown
+    assert "validFrom must look like 2024-03-27T00:00:00Z" in technical_details(response)

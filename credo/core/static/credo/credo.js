@@ -14,6 +14,18 @@
     }
   });
 
+  // A result shown first (data-result-first: a verification's report, what an award issued, what a confirmation
+  // will do) takes focus on arrival, unless there is a problem to read first; the page works without it.
+  function focusResultFirst(root) {
+    if (!root || !root.querySelector || document.querySelector("main .error-summary")) return;
+    var result = root.querySelector("[data-result-first]");
+    if (!result) return;
+    if (!result.hasAttribute("tabindex")) result.setAttribute("tabindex", "-1");
+    result.focus();
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusResultFirst(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { focusResultFirst(event.detail && event.detail.target); });
+
   // <time class="local-time" datetime=start data-end=end data-zone=cohort zone>: when the browser's zone is
   // another one, add the time there. The server already shows it for people who set a zone on their profile.
   function localTimes(root) {
