@@ -19,6 +19,7 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,11 +30,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from credo.core.http import HtmxHttpRequest
 from credo.credentials import access, links, presentation
-from credo.credentials.models import Credential, CredentialKind, DidMethod
+from credo.credentials.models import Credential, CredentialKind, DidMethod, Issuer
 from credo.credentials.ob3.baking import bake_png, bake_svg
 from credo.credentials.services.sharing import set_public
 
 P = ParamSpec("P")
+MY_CREDENTIALS_PAGE = 20
 BADGE_MAX_AGE = 24 * 60 * 60  # an achievement's badge shows only its snapshot fields, which never change
 
 
@@ -191,9 +193,20 @@ def credential_badge_svg(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def my_credentials(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     # A transcript is renewed with every credential it bundles: only the current one is the learner's to share.
-    mine = access.learner_credentials(request.user).exclude(kind=CredentialKind.TRANSCRIPT, superseded_at__isnull=False)
-    rows = [(credential, presentation.status_of(credential, now)) for credential in mine]
-    return render(request, "credentials/mine.html", {"rows": rows})
+    current = access.learner_credentials(request.user).exclude(
+        kind=CredentialKind.TRANSCRIPT, superseded_at__isnull=False
+    )
+    issuers = list(
+        Issuer.objects.filter(pk__in=current.values("issuer"))
+        .order_by("name")
+        .values_list("organisation__slug", "name")
+    )
+    issuer = request.GET.get("issuer", "")
+    shown = current.filter(issuer__organisation__slug=issuer) if issuer in dict(issuers) else current
+    page = Paginator(shown, MY_CREDENTIALS_PAGE).get_page(request.GET.get("page"))
+    rows = [(credential, presentation.status_of(credential, now)) for credential in page]
+    context = {"rows": rows, "page": page, "issuers": issuers, "issuer": issuer, "holds_any": bool(issuers)}
+    return render(request, "credentials/mine.html", context)
 
 
 @unlisted

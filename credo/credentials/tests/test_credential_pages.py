@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -276,6 +277,48 @@ def test_my_credentials_show_only_the_current_transcript(
     assert page(current) in html
     assert page(first) not in html
     assert html.count(f"Transcript from {issuer.name}") == 1
+
+
+def test_my_credentials_come_a_page_at_a_time_at_a_fixed_query_count(
+    issuer: Issuer,
+    award_attainments: list[Attainment],
+    learner: User,
+    client_for: ClientFor,
+    django_assert_max_num_queries: Any,
+) -> None:
+    client = client_for(learner)
+    issuance.issue_credential(award_attainments[0])
+    with django_assert_max_num_queries(12) as few:
+        client.get("/credentials/")
+    issuance.issue_pending(issuer)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = _text(client, "/credentials/")
+    held = Credential.objects.filter(learner=learner, superseded_at__isnull=True).count()
+    assert f"{held} credential" in html
+
+
+def test_my_credentials_are_split_into_pages_that_keep_the_filter(
+    award_attainments: list[Attainment], learner: User, client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from credo.credentials import views_pages
+
+    monkeypatch.setattr(views_pages, "MY_CREDENTIALS_PAGE", 1)
+    first, second = (issuance.issue_credential(attainment) for attainment in award_attainments[:2])
+    html = _text(client_for(learner), "/credentials/")
+    assert page(second) in html  # newest first
+    assert page(first) not in html
+    assert "Page 1 of 2" in html
+    assert 'href="?page=2"' in html
+    assert page(first) in _text(client_for(learner), "/credentials/?page=2")
+
+
+def test_my_credentials_filter_by_an_issuer_only_among_my_own(
+    credential: Credential, client_for: ClientFor, learner: User
+) -> None:
+    mine = _text(client_for(learner), f"/credentials/?issuer={credential.issuer.organisation.slug}")
+    assert page(credential) in mine
+    # Naming an issuer the learner holds nothing from shows their whole list, not an error or someone else's.
+    assert page(credential) in _text(client_for(learner), "/credentials/?issuer=someone-else")
 
 
 def test_my_credentials_needs_signing_in(client: Client, db: None) -> None:
