@@ -5,3 +5,10 @@ class ProgrammesConfig(AppConfig):
     name = "credo.programmes"
     label = "programmes"
     verbose_name = "Programmes"
+
+    def ready(self) -> None:
+        from credo.accounts import destinations
+        from credo.programmes.signup import describe_register_url
+
+        # Sign-up and sign-in name the course a visitor was registering for when they left its form.
+        destinations.register("programmes.register", describe_register_url)

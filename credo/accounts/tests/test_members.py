@@ -54,11 +54,14 @@ def test_an_admin_adds_a_role_and_it_is_audited(client_for: ClientFor, centre_ad
     assert event.details == {"user": "newcomer@example.org", "role": "assessor"}
 
 
-def test_adding_someone_without_an_account_says_what_to_do(client_for: ClientFor, centre_admin: User) -> None:
+def test_inviting_someone_new_asks_for_their_name_next_to_the_field(client_for: ClientFor, centre_admin: User) -> None:
     response = client_for(centre_admin).post(
         reverse("accounts:members", kwargs={"slug": "test-centre"}), {"email": "nobody@example.org", "role": "assessor"}
     )
-    assert "No credo account uses nobody@example.org. Ask them to sign up, then add them." in response.text
+    assert response.status_code == 422
+    assert "<title>Error: Members of Test Centre" in response.text
+    assert '<a href="#id_full_name">Their full name: nobody@example.org has no account yet' in response.text
+    assert not User.objects.filter(email="nobody@example.org").exists()
 
 
 def test_adding_the_same_role_twice_is_refused(client_for: ClientFor, centre_admin: User, learner: User) -> None:
