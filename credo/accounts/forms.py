@@ -9,7 +9,8 @@ from credo.accounts.invitations import normalise_email
 from credo.accounts.models import Role
 from credo.accounts.zones import ZoneField
 
-PASSWORD_RULES = "At least 10 characters. Not a common password, not only numbers, and not like your email address."
+#: What the password validators ask, said once in words (allauth's hint is an HTML list of four sentences).
+STRONG_ENOUGH = "At least 10 characters. Not a common password, not only numbers, and not like your email address."
 
 
 def _plain(form: forms.Form, fields: dict[str, tuple[str, str]]) -> None:
@@ -32,7 +33,7 @@ class SignUpForm(SignupForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _plain(self, {"email": ("Email address", "You sign in with it; we send a link to confirm it is yours."),
-                      "password1": ("Choose a password", PASSWORD_RULES),
+                      "password1": ("Choose a password", STRONG_ENOUGH),
                       "password2": ("Type the password again", "")})  # fmt: skip
 
 
@@ -45,7 +46,7 @@ class ForgottenPasswordForm(ResetPasswordForm):
 class ChoosePasswordForm(ResetPasswordKeyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _plain(self, {"password1": ("Choose a password", PASSWORD_RULES), "password2": ("Type it again", "")})
+        _plain(self, {"password1": ("Choose a password", STRONG_ENOUGH), "password2": ("Type it again", "")})
 
 
 class AddMemberForm(forms.Form):
