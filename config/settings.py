@@ -151,6 +151,10 @@ ACCOUNT_FORMS = {
     "signup": "credo.accounts.forms.SignUpForm",
     "reset_password": "credo.accounts.forms.ForgottenPasswordForm",
     "reset_password_from_key": "credo.accounts.forms.ChoosePasswordForm",
+    "add_email": "credo.accounts.forms.AnotherEmailForm",
+    "change_password": "credo.accounts.forms.NewPasswordForm",
+    "set_password": "credo.accounts.forms.FirstPasswordForm",
+    "reauthenticate": "credo.accounts.forms.ConfirmPasswordForm",
 }
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/m/ip,5/5m/key",

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.forms import LoginForm, ResetPasswordForm, ResetPasswordKeyForm, SignupForm
+from allauth.account.forms import (
+    AddEmailForm,
+    ChangePasswordForm,
+    LoginForm,
+    ReauthenticateForm,
+    ResetPasswordForm,
+    ResetPasswordKeyForm,
+    SetPasswordForm,
+    SignupForm,
+)
 from django import forms
 
 from credo.accounts.invitations import normalise_email
@@ -47,6 +56,32 @@ class ChoosePasswordForm(ResetPasswordKeyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _plain(self, {"password1": ("Choose a password", STRONG_ENOUGH), "password2": ("Type it again", "")})
+
+
+class AnotherEmailForm(AddEmailForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain(self, {"email": ("Another email address", "We send a link to confirm it is yours.")})
+
+
+class NewPasswordForm(ChangePasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain(self, {"oldpassword": ("Your current password", ""),
+                      "password1": ("Choose a new password", STRONG_ENOUGH),
+                      "password2": ("Type it again", "")})  # fmt: skip
+
+
+class FirstPasswordForm(SetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain(self, {"password1": ("Choose a password", STRONG_ENOUGH), "password2": ("Type it again", "")})
+
+
+class ConfirmPasswordForm(ReauthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain(self, {"password": ("Your password", "To make sure it is you before this change.")})
 
 
 class AddMemberForm(forms.Form):

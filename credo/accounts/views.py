@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +14,7 @@ from credo.accounts import services
 from credo.accounts.access import access_organisation
 from credo.accounts.forms import AddMemberForm, ProfileForm
 from credo.accounts.invitations import has_claimed, invite_member
-from credo.accounts.models import Membership, Role
+from credo.accounts.models import Membership, Organisation, Role
 
 
 @login_required
@@ -28,9 +30,26 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _added_message(membership))
             return redirect("accounts:members", slug=organisation.slug)
-    memberships = Membership.objects.filter(organisation=organisation).select_related("user").order_by("user__email")
-    context = {"organisation": organisation, "memberships": memberships, "form": form}
+    query, role = request.GET.get("q", "").strip(), request.GET.get("role", "")
+    context = {
+        "organisation": organisation,
+        "page": Paginator(_members_matching(organisation, query, role), 50).get_page(request.GET.get("page")),
+        "q": query,
+        "role": role,
+        "roles": Role.choices,
+        "form": form,
+    }
     return render(request, "accounts/members.html", context, status=422 if form.errors else 200)
+
+
+def _members_matching(organisation: Organisation, query: str, role: str) -> QuerySet[Membership]:
+    """The organisation's memberships, by person then role, narrowed to a name or address and a role if given."""
+    found = Membership.objects.filter(organisation=organisation).select_related("user")
+    if query:
+        found = found.filter(Q(user__email__icontains=query) | Q(user__full_name__icontains=query))
+    if role in Role.values:
+        found = found.filter(role=role)
+    return found.order_by("user__email", "role")
 
 
 def _added_message(membership: Membership) -> str:

@@ -64,3 +64,17 @@ def test_signing_out_asks_first_and_says_so_plainly(client: Client, learner: Use
     page = client.get(reverse("account_logout")).text
     assert "<h1>Sign out</h1>" in page
     assert "Sign out of credo on this device?" in page
+
+
+@pytest.mark.parametrize(
+    "url_name", ["account_email", "account_change_password", "mfa_index", "account_reauthenticate"]
+)
+def test_the_signed_in_account_pages_use_the_sites_layout_too(client: Client, learner: User, url_name: str) -> None:
+    client.post(reverse("account_login"), {"login": learner.email, "password": PASSWORD})
+    response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    page = response.text
+    assert 'class="site-header"' in page
+    assert page.count("<h1>") == 1
+    for stock in ("Menu:", "Messages:", "placeholder="):
+        assert stock not in page
