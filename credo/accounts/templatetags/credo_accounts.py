@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from credo.accounts import destinations
+from credo.accounts.zones import zone_label
 
 register = template.Library()
 
@@ -15,3 +16,9 @@ register = template.Library()
 def destination(context: dict[str, Any]) -> str | None:
     """Where the person is heading ("register for X"), from the page's ``next``, or None."""
     return destinations.describe(destinations.next_from(context.get("request")))
+
+
+@register.filter
+def place(zone_name: str) -> str:
+    """A stored time zone as people read it: "Pacific/Auckland" -> "Auckland, New Zealand" (old names too)."""
+    return zone_label(zone_name) if zone_name else ""

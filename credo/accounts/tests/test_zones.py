@@ -91,3 +91,12 @@ def test_an_empty_zone_means_the_organisations(learner: User, client_for: Callab
     assert response.status_code == 302
     learner.refresh_from_db()
     assert learner.time_zone == ""
+
+
+def test_templates_show_a_stored_zone_as_its_place() -> None:
+    from django.template import Context, Template
+
+    shown = Template("{% load credo_accounts %}Times are in {{ zone|place }}.").render(
+        Context({"zone": "Asia/Calcutta"})
+    )
+    assert shown == "Times are in Kolkata, India."
