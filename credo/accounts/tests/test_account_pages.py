@@ -76,5 +76,19 @@ def test_the_signed_in_account_pages_use_the_sites_layout_too(client: Client, le
     page = response.text
     assert 'class="site-header"' in page
     assert page.count("<h1>") == 1
-    for stock in ("Menu:", "Messages:", "placeholder="):
+    for stock in ("Menu:", "Messages:", "placeholder=", "Change Password", "Email Addresses", "Confirm Access"):
         assert stock not in page
+
+
+def test_adding_another_address_sends_it_a_confirmation_link(client: Client, learner: User) -> None:
+    from django.core import mail
+
+    client.post(reverse("account_login"), {"login": learner.email, "password": PASSWORD})
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "second@example.org"})
+    assert response.status_code == 302
+    page = client.get(reverse("account_email")).text
+    assert "second@example.org" in page
+    assert "Not confirmed yet" in page
+    [message] = [m for m in mail.outbox if "second@example.org" in m.to]
+    assert message.subject == "[credo] Confirm your email address"
+    assert "gave this address (second@example.org) for a credo account." in str(message.body)
