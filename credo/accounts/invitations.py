@@ -10,6 +10,7 @@ The link works once: setting the password changes what its token was made from.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from allauth.account import app_settings as allauth_settings
@@ -84,8 +85,10 @@ def invite_member(*, actor: Any, organisation: Organisation, email: str, full_na
     if not user.is_active:
         raise ValidationError({"email": f"The credo account of {user.email} is closed, so it cannot be given a role."})
     membership = add_membership(actor=actor, organisation=organisation, user=user, role=role)
-    if not invited:
-        transaction.on_commit(lambda: _send_role_added(user, organisation, why))
+    if not invited:  # (a new person's invitation is already on its way)
+        # Someone invited before (say, for a credential) who never claimed the account cannot "sign in as usual".
+        send = _send_role_added if has_claimed(user) else partial(_send_staff_invitation, inviter=actor)
+        transaction.on_commit(lambda: send(user, organisation, why))
     return membership
 
 

@@ -147,3 +147,17 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client, centre: Organisa
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
     assert not User.objects.filter(email="rangi@example.org").exists()
+
+
+def test_someone_invited_before_who_never_claimed_gets_a_fresh_invitation(
+    client_for: ClientFor, centre_admin: User, centre: Organisation, invite: Invite
+) -> None:
+    waiting = UserFactory(email="waiting@example.org", full_name="Waiting Person")
+    waiting.set_unusable_password()
+    waiting.save()
+    page = invite(client_for(centre_admin), email="waiting@example.org")
+    assert "We have emailed waiting@example.org an invitation." in page
+    [message] = mail.outbox
+    assert message.subject == "Test Centre invites you to credo"
+    assert "/accounts/password/reset/key/" in str(message.body)
+    assert Membership.objects.filter(user=waiting, organisation=centre, role=Role.FACILITATOR).exists()
