@@ -169,7 +169,7 @@ class ZoneField(forms.CharField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", "Time zone")
-        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("max_length", 100)  # what is typed (a label); the name stored is shorter
         super().__init__(**kwargs)
         self.widget.attrs.pop("maxlength", None)  # a label may be longer than the name stored
 
