@@ -110,3 +110,11 @@ def test_already_registered_mail_keeps_where_the_person_was_heading(client: Clie
     body = str(only_mail().body)
     assert "(taken@example.org) to book the spring workshop, but there is one already." in body
     assert f"http://127.0.0.1:8000/accounts/login/?next={named_destination}" in body
+
+
+def test_a_next_address_on_another_site_is_neither_carried_nor_named(client: Client) -> None:
+    response = client.post(reverse("account_signup"), {**NEW, "next": "https://elsewhere.example/register/"})
+    assert response["Location"] == reverse("account_email_verification_sent")
+    body = str(only_mail().body)
+    assert "elsewhere.example" not in body
+    assert "Thank you for creating a credo account.\n" in body
