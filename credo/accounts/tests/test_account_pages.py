@@ -92,3 +92,10 @@ def test_adding_another_address_sends_it_a_confirmation_link(client: Client, lea
     [message] = [m for m in mail.outbox if "second@example.org" in m.to]
     assert message.subject == "[credo] Confirm your email address"
     assert "gave this address (second@example.org) for a credo account." in str(message.body)
+
+
+def test_notices_after_signing_in_and_out_are_plain(client: Client, learner: User) -> None:
+    response = client.post(reverse("account_login"), {"login": learner.email, "password": PASSWORD}, follow=True)
+    assert f"You are signed in as {learner.full_name}." in response.text
+    response = client.post(reverse("account_logout"), follow=True)
+    assert "You are signed out." in response.text
