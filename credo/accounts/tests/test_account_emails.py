@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.test import Client
 from django.urls import reverse
@@ -118,3 +119,14 @@ def test_a_next_address_on_another_site_is_neither_carried_nor_named(client: Cli
     body = str(only_mail().body)
     assert "elsewhere.example" not in body
     assert "Thank you for creating a credo account.\n" in body
+
+
+def test_signing_in_before_confirming_sends_a_new_link(client: Client) -> None:
+    client.post(reverse("account_signup"), NEW)
+    mail.outbox.clear()
+    cache.clear()  # minutes later: allauth sends one confirmation email per address every three minutes at most
+    response = client.post(reverse("account_login"), {"login": NEW["email"], "password": NEW["password1"]})
+    assert response["Location"] == reverse("account_email_verification_sent")
+    message = only_mail()
+    assert message.subject == "[credo] Confirm your email address"
+    assert "/accounts/confirm-email/" in str(message.body)
