@@ -24,6 +24,10 @@ def register(name: str, describer: Describer) -> None:
     _describers[name] = describer
 
 
+def unregister(name: str) -> None:
+    _describers.pop(name, None)
+
+
 def describe(next_url: str | None) -> str | None:
     """What following ``next_url`` will let the person do, in words, or None when no describer knows it.
 

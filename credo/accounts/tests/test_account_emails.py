@@ -25,7 +25,7 @@ def named_destination() -> Iterator[str]:
     """A describer as a domain app registers one (programmes names its registration forms this way)."""
     destinations.register("test.workshop", lambda path: "book the spring workshop" if path == WORKSHOP else None)
     yield WORKSHOP
-    destinations._describers.pop("test.workshop")
+    destinations.unregister("test.workshop")
 
 
 def only_mail() -> EmailMessage:
