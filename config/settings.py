@@ -30,6 +30,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "l
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The public address of this installation, used in emails and, later, credential URLs.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# What people call this installation: emails open and sign with it, subjects carry it, authenticator apps list it.
+CREDO_SITE_NAME = env_str("CREDO_SITE_NAME", "credo")
 
 # Issuers' private signing keys are stored encrypted under this key-encryption key
 # (32 bytes, urlsafe base64; `python -m credo.credentials.kek` prints a new one). Keep it
@@ -141,8 +143,19 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[credo] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{CREDO_SITE_NAME}] "
 ACCOUNT_ADAPTER = "credo.accounts.adapter.AccountAdapter"
+# Our labels and hints on allauth's forms (its pages are ours too: credo/templates/account/).
+ACCOUNT_FORMS = {
+    "login": "credo.accounts.forms.SignInForm",
+    "signup": "credo.accounts.forms.SignUpForm",
+    "reset_password": "credo.accounts.forms.ForgottenPasswordForm",
+    "reset_password_from_key": "credo.accounts.forms.ChoosePasswordForm",
+    "add_email": "credo.accounts.forms.AnotherEmailForm",
+    "change_password": "credo.accounts.forms.NewPasswordForm",
+    "set_password": "credo.accounts.forms.FirstPasswordForm",
+    "reauthenticate": "credo.accounts.forms.ConfirmPasswordForm",
+}
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -150,7 +163,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_RATE_LIMITS_ENABLED = env_bool("CREDO_RATE_LIMITS", default=True)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "credo"
+MFA_TOTP_ISSUER = CREDO_SITE_NAME
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

@@ -1,12 +1,16 @@
-"""Inviting people who have no account yet: a learner awarded a credential before they ever signed in.
+"""Inviting people who have no account yet: a learner awarded a credential before they ever signed in, or a
+member of staff a programme admin adds by email.
 
 The invitation is a set-password link (allauth's password reset from key), so
 claiming an account needs nothing new: following the link proves the person
 reads that inbox, which is why claiming also verifies the address (see signals).
+The link works once: setting the password changes what its token was made from.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from allauth.account import app_settings as allauth_settings
@@ -18,7 +22,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 
-from credo.accounts.models import Organisation, User
+from credo.accounts.models import Membership, Organisation, Role, User
+from credo.accounts.services import add_membership
 from credo.audit.services import record_event
 from credo.core.tasks import send_email
 
@@ -39,13 +44,63 @@ def claim_url(user: User) -> str:
     """A link that lets the person set a password and sign in (valid for PASSWORD_RESET_TIMEOUT)."""
     token = allauth_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(user)
     path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": token})
-    return f"{str(settings.SITE_URL).rstrip('/')}{path}"
+    return f"{_site_url()}{path}"
+
+
+def has_claimed(user: User) -> bool:
+    """Whether the person has a password (signed up, or followed their invitation); False while only invited."""
+    return user.has_usable_password()
 
 
 def find_or_invite(
     *, email: str, full_name: str, actor: Any, organisation: Organisation, why: str
 ) -> tuple[User, bool]:
     """The person with this email, made (and emailed an invitation) if new; returns (user, invited)."""
+    return _find_or_create(
+        email=email, full_name=full_name, actor=actor, organisation=organisation, why=why, invitation=_send_invitation
+    )
+
+
+@transaction.atomic
+def invite_member(*, actor: Any, organisation: Organisation, email: str, full_name: str, role: str) -> Membership:
+    """Give someone a role by email: an existing account gets the membership and a note saying so; an address
+    with no account gets an account waiting to be claimed, the membership, and an invitation with a link that
+    sets their password (once) and confirms the address. Both are audited (``accounts.invited``,
+    ``accounts.membership_added``).
+
+    Precondition: ``actor`` is a programme admin of ``organisation`` (the view checks it through access).
+    """
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role from the list."})
+    label = Role(role).label.lower()
+    why = f"added you as {_a(label)} {label}"
+    user, invited = _find_or_create(
+        email=email,
+        full_name=full_name,
+        actor=actor,
+        organisation=organisation,
+        why=why,
+        invitation=lambda person, org, reason: _send_staff_invitation(person, org, reason, inviter=actor),
+    )
+    if not user.is_active:
+        raise ValidationError({"email": f"The credo account of {user.email} is closed, so it cannot be given a role."})
+    membership = add_membership(actor=actor, organisation=organisation, user=user, role=role)
+    if not invited:  # (a new person's invitation is already on its way)
+        # Someone invited before (say, for a credential) who never claimed the account cannot "sign in as usual".
+        send = _send_role_added if has_claimed(user) else partial(_send_staff_invitation, inviter=actor)
+        transaction.on_commit(lambda: send(user, organisation, why))
+    return membership
+
+
+def _find_or_create(
+    *,
+    email: str,
+    full_name: str,
+    actor: Any,
+    organisation: Organisation,
+    why: str,
+    invitation: Callable[[User, Organisation, str], None],
+) -> tuple[User, bool]:
     email = normalise_email(email)
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
@@ -63,27 +118,83 @@ def find_or_invite(
             organisation_id=organisation.pk,
             details={"email": email, "why": why},
         )
-        transaction.on_commit(lambda: _send_invitation(user, organisation, why))
+        transaction.on_commit(lambda: invitation(user, organisation, why))
     return user, True
 
 
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _site_url() -> str:
+    return str(settings.SITE_URL).rstrip("/")
+
+
+def _timeout_days() -> int:
+    return max(1, settings.PASSWORD_RESET_TIMEOUT // 86_400)
+
+
 def _send_invitation(user: User, organisation: Organisation, why: str) -> None:
-    greeting = organisation.greeting
-    timeout_days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86_400)
+    site = settings.CREDO_SITE_NAME
     body = "\n".join(
         [
-            f"{greeting} {user.full_name},",
+            f"{organisation.greeting} {user.full_name},",
             "",
             f"{organisation.name} has {why}.",
-            "Claim your credo account to see it, choose who can see it, and share it:",
+            f"Claim your {site} account to see it, choose who can see it, and share it:",
             claim_url(user),
             "",
-            f"The link works for {timeout_days} days. After that, use 'Forgot your password?' on the sign-in page",
-            f"with this address ({user.email}) to get a new one.",
+            f"The link works once, for {_timeout_days()} days. After that, use 'Forgotten your password?' on the",
+            f"sign-in page with this address ({user.email}) to get a new one.",
         ]
     )
     send_email.enqueue(
-        subject=f"{organisation.name} invites you to claim your credo account",
+        subject=f"{organisation.name} invites you to claim your {site} account",
+        body=body,
+        to=[user.email],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+    )
+
+
+def _send_staff_invitation(user: User, organisation: Organisation, why: str, *, inviter: Any) -> None:
+    site = settings.CREDO_SITE_NAME
+    by = getattr(inviter, "full_name", "") or getattr(inviter, "email", "")
+    body = "\n".join(
+        [
+            f"{organisation.greeting} {user.full_name},",
+            "",
+            f"{organisation.name} has {why} on {site}{f' (invited by {by})' if by else ''}.",
+            "To accept, choose a password here; it also confirms this email address:",
+            claim_url(user),
+            "",
+            f"Then sign in at {_site_url()}{reverse('account_login')} with this address ({user.email}).",
+            "",
+            f"The link works once, for {_timeout_days()} days. After that, use 'Forgotten your password?' on the",
+            "sign-in page to get a new one. If you were not expecting this, you can ignore this email.",
+        ]
+    )
+    send_email.enqueue(
+        subject=f"{organisation.name} invites you to {site}",
+        body=body,
+        to=[user.email],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+    )
+
+
+def _send_role_added(user: User, organisation: Organisation, why: str) -> None:
+    site = settings.CREDO_SITE_NAME
+    body = "\n".join(
+        [
+            f"{organisation.greeting} {user.full_name or user.email},",
+            "",
+            f"{organisation.name} has {why} on {site}.",
+            f"Sign in as usual to see what you can do there: {_site_url()}{reverse('dashboard')}",
+            "",
+            f"If you were not expecting this, ask {organisation.name} about it.",
+        ]
+    )
+    send_email.enqueue(
+        subject=f"{organisation.name} has {why}",
         body=body,
         to=[user.email],
         from_email=settings.DEFAULT_FROM_EMAIL,

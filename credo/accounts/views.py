@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from credo.accounts import services
 from credo.accounts.access import access_organisation
 from credo.accounts.forms import AddMemberForm, ProfileForm
-from credo.accounts.models import Membership, Role
+from credo.accounts.invitations import has_claimed, invite_member
+from credo.accounts.models import Membership, Organisation, Role
 
 
 @login_required
@@ -19,18 +23,53 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = access_organisation(request.user, slug, roles=[Role.PROGRAMME_ADMIN])
     form = AddMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user, role = form.cleaned_data["email"], form.cleaned_data["role"]
         try:
-            services.add_membership(actor=request.user, organisation=organisation, user=user, role=role)
+            membership = invite_member(actor=request.user, organisation=organisation, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
-            messages.success(request, f"{user.email} is now a {Role(role).label.lower()} at {organisation}.")
+            messages.success(request, _added_message(membership))
             return redirect("accounts:members", slug=organisation.slug)
-    memberships = Membership.objects.filter(organisation=organisation).select_related("user").order_by("user__email")
-    return render(
-        request, "accounts/members.html", {"organisation": organisation, "memberships": memberships, "form": form}
+    query, role = request.GET.get("q", "").strip(), request.GET.get("role", "")
+    context = {
+        "organisation": organisation,
+        "page": Paginator(_members_matching(organisation, query, role), 50).get_page(request.GET.get("page")),
+        "q": query,
+        "role": role,
+        "roles": Role.choices,
+        "form": form,
+    }
+    return render(request, "accounts/members.html", context, status=422 if form.errors else 200)
+
+
+def _members_matching(organisation: Organisation, query: str, role: str) -> QuerySet[Membership]:
+    """The organisation's memberships, by person then role, narrowed to a name or address and a role if given."""
+    found = Membership.objects.filter(organisation=organisation).select_related("user")
+    if query:
+        found = found.filter(Q(user__email__icontains=query) | Q(user__full_name__icontains=query))
+    if role in Role.values:
+        found = found.filter(role=role)
+    return found.order_by("user__email", "role")
+
+
+def _added_message(membership: Membership) -> str:
+    user, role = membership.user, membership.get_role_display().lower()
+    a_role = f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
+    if has_claimed(user):
+        return f"{user.email} is now {a_role} at {membership.organisation}; we have emailed them to say so."
+    return (
+        f"We have emailed {user.email} an invitation. They are {a_role} at {membership.organisation} "
+        "and can sign in as soon as they choose a password with the link in it."
     )
+
+
+def add_errors(form: Form, error: ValidationError) -> None:
+    """A service's refusal on the form: messages about a field go next to it (and in the summary, linked)."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error)
 
 
 @login_required
@@ -58,8 +97,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         try:
             services.update_profile(user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, "Your profile is saved.")
             return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form}, status=422 if form.errors else 200)

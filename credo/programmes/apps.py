@@ -7,7 +7,11 @@ class ProgrammesConfig(AppConfig):
     verbose_name = "Programmes"
 
     def ready(self) -> None:
+        from credo.accounts import destinations
         from credo.core import panels
         from credo.programmes.panels import contribute
+        from credo.programmes.signup import describe_register_url
 
         panels.register(contribute)  # a learner's programmes, and the cohorts of providers' staff, on the dashboard
+        # Sign-up and sign-in name the course a visitor was registering for when they left its form.
+        destinations.register("programmes.register", describe_register_url)

@@ -10,13 +10,11 @@ from typing import Any
 
 from django import forms
 
-from credo.programmes.forms_setup import zone_choices
+from credo.accounts.zones import ZoneField
 from credo.programmes.models import OrganisationType, SupportKind
 
 #: The id of the registration page's terms, which the consent checkbox points to (aria-describedby).
 TERMS_ID = "registration-terms"
-#: Names in the zone database that are not anywhere a person lives.
-NOT_PLACES = frozenset({"Factory", "localtime"})
 
 
 class RegistrationForm(forms.Form):
@@ -41,23 +39,18 @@ class RegistrationForm(forms.Form):
     invoice_to_organisation = forms.BooleanField(
         label="Invoice my organisation rather than me", required=False, help_text="The invoice names you as well."
     )
-    time_zone = forms.ChoiceField(
+    time_zone = ZoneField(
         label="Your time zone",
         required=False,
-        help_text="Workshop and check-in times are shown in it as well as the cohort's; it is saved to your profile.",
-        # credo.js offers the browser's own zone when the profile has none.
-        widget=forms.Select(attrs={"data-guess-zone": ""}),
+        help_text="Type your city or country. Workshop and check-in times are shown in it as well as the cohort's; "
+        "it is saved to your profile.",
     )
 
     def __init__(self, *args: Any, learner: Any = None, terms: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if getattr(learner, "full_name", ""):
             del self.fields["full_name"]  # known already; changing it belongs to the account, not a registration
-        zone_field = self.fields["time_zone"]
-        assert isinstance(zone_field, forms.ChoiceField)
-        zones = [(name, label) for name, label in zone_choices() if name not in NOT_PLACES]
-        zone_field.choices = [("", "Not chosen"), *zones]
-        zone_field.initial = getattr(learner, "time_zone", "")
+        self.fields["time_zone"].initial = getattr(learner, "time_zone", "")  # credo.js offers the browser's if none
         consent = self.fields["terms_accepted"]
         if terms.strip():
             consent.widget.attrs["aria-describedby"] = TERMS_ID  # the terms shown above the form

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from django import forms
@@ -15,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from credo.accounts.models import Organisation, Role, User
+from credo.accounts.zones import ZoneField
 from credo.catalogue.models import CentreApproval, Qualification, Status
 from credo.programmes.models import Cohort, FeeTier, OrganisationType, Programme, ProviderBilling
 from credo.programmes.services.cohorts import MAX_CHECK_IN_NOTICE_HOURS, end_of_day, local_moment
@@ -37,11 +37,6 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%H:%M")
-
-
-@cache
-def zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
 def qualifications_for(provider: Organisation) -> QuerySet[Qualification]:
@@ -104,7 +99,7 @@ class CohortForm(forms.Form):
 
     name = forms.CharField(max_length=120, help_text="e.g. 2024 intake")
     slug = forms.SlugField(max_length=80, help_text="Part of the web address, e.g. 2024.")
-    time_zone = forms.ChoiceField(choices=zone_choices, help_text="Every date below is in this zone.")
+    time_zone = ZoneField(help_text="Type a city or country. Every date below is in this zone.")
     registration_opens_day = forms.DateField(label="Registration opens on", widget=DateInput)
     registration_opens_time = forms.TimeField(label="at", widget=TimeInput, initial=datetime.time(9))
     registration_closes_day = forms.DateField(

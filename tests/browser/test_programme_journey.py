@@ -37,7 +37,7 @@ def sign_up_and_confirm(page: Page, base: str, next_url: str) -> None:
     page.locator("#id_email").fill(NEWCOMER)
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create account").click()
     confirmation = next(m for m in mail.outbox if NEWCOMER in m.to and "confirm" in m.body.lower())
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", str(confirmation.body))
     assert link is not None, confirmation.body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -54,11 +55,14 @@ def test_an_admin_adds_a_role_and_it_is_audited(client_for: ClientFor, centre_ad
     assert event.details == {"user": "newcomer@example.org", "role": "assessor"}
 
 
-def test_adding_someone_without_an_account_says_what_to_do(client_for: ClientFor, centre_admin: User) -> None:
+def test_inviting_someone_new_asks_for_their_name_next_to_the_field(client_for: ClientFor, centre_admin: User) -> None:
     response = client_for(centre_admin).post(
         reverse("accounts:members", kwargs={"slug": "test-centre"}), {"email": "nobody@example.org", "role": "assessor"}
     )
-    assert "No credo account uses nobody@example.org. Ask them to sign up, then add them." in response.text
+    assert response.status_code == 422
+    assert "<title>Error: Members of Test Centre" in response.text
+    assert '<a href="#id_full_name">Their full name: nobody@example.org has no account yet' in response.text
+    assert not User.objects.filter(email="nobody@example.org").exists()
 
 
 def test_adding_the_same_role_twice_is_refused(client_for: ClientFor, centre_admin: User, learner: User) -> None:
@@ -103,3 +107,36 @@ def test_removing_needs_post(client_for: ClientFor, centre_admin: User, learner:
         reverse("accounts:remove_member", kwargs={"slug": "test-centre", "membership_id": membership.pk})
     )
     assert response.status_code == 405
+
+
+def test_the_list_is_filtered_by_name_or_address_and_role(
+    client_for: ClientFor, centre_admin: User, learner: User, facilitator: User
+) -> None:
+    client = client_for(centre_admin)
+    url = reverse("accounts:members", kwargs={"slug": "test-centre"})
+    by_role = client.get(url, {"role": "facilitator"}).text
+    assert facilitator.email in by_role
+    assert learner.email not in by_role
+    by_address = client.get(url, {"q": "LEARNER@"}).text
+    assert learner.email in by_address
+    assert facilitator.email not in by_address
+    assert "Nobody matches." in client.get(url, {"q": "no such person"}).text
+
+
+def test_the_list_is_paginated_and_its_queries_do_not_grow_with_it(
+    client_for: ClientFor, centre_admin: User, centre: Organisation, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(centre_admin)
+    url = reverse("accounts:members", kwargs={"slug": "test-centre"})
+    with django_assert_max_num_queries(12) as few:
+        client.get(url)
+    for n in range(60):
+        Membership.objects.create(
+            user=UserFactory(email=f"member{n:02}@example.org"), organisation=centre, role="learner"
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url).text
+    assert "Page 1 of 2" in page
+    assert "member48@example.org" in page
+    assert "member49@example.org" not in page  # 50 a page: the admin's own row comes first
+    assert "member59@example.org" in client.get(url, {"page": 2}).text

@@ -140,7 +140,7 @@ class TestCohortProblems:
             ({"study_ends": "2024-03-01"}, "study_ends", "end after it starts"),
             ({"tax_percent": "150"}, "tax_percent", "less than or equal to 99.99"),
             ({"currency": "nzd"}, "currency", "three-letter code"),
-            ({"time_zone": "Mars/Olympus"}, "time_zone", "Select a valid choice"),
+            ({"time_zone": "Mars/Olympus"}, "time_zone", "is not a time zone we know"),
             ({"registration_opens_day": ""}, "registration_opens_day", "required"),
         ],
     )

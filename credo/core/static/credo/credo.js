@@ -53,11 +53,29 @@
   }
 
   // An empty time-zone choice on a form is filled in with the browser's own zone, for the person to confirm.
+  // A zone box (<input list>) offers places by name; each option lists the zone's names, old ones included
+  // (some browsers still report Asia/Calcutta), so the browser's zone is found whatever it calls it.
   function guessZone(root) {
+    var own;
+    try {
+      own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch (e) {
+      return;
+    }
+    if (!own) return;
     root.querySelectorAll("select[data-guess-zone]").forEach(function (select) {
       if (select.value) return;
-      var own = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      if (own && select.querySelector('option[value="' + own.replace(/"/g, "") + '"]')) select.value = own;
+      if (select.querySelector('option[value="' + own.replace(/"/g, "") + '"]')) select.value = own;
+    });
+    root.querySelectorAll("input[data-guess-zone][list]").forEach(function (input) {
+      if (input.value || !input.list) return;
+      var options = input.list.options;
+      for (var i = 0; i < options.length; i++) {
+        if ((" " + options[i].dataset.zones + " ").indexOf(" " + own + " ") !== -1) {
+          input.value = options[i].value;
+          return;
+        }
+      }
     });
   }
 
