@@ -27,21 +27,26 @@ def loaded(settings: Any, tmp_path: Path) -> None:
 def test_the_cld_page_reads_as_the_seeds(client: Client) -> None:
     text = client.get(URL).content.decode()
     assert "The assessment fee associated with the Otago Polytechnic recognition of learning" in text
-    assert "Four facilitated workshops" in text and "Two 1:1 guidance and planning check-ins" in text
+    assert "Four facilitated workshops" in text
+    assert "Two 1:1 guidance and planning check-ins" in text
     assert "You will draw on a situation where you are using your skills" in text
     assert "consider including this activity within a grant application" in text
     assert "Background and current roles" in text  # the catalogue's portfolio template
     assert "held by our facilitators, Wednesday 14 February 2024, 12:00\u201313:00 NZDT" in text
     assert "watch the recording" in text
-    assert "Leole Malama-Prasad, 2022 graduate" in text and "Gemma Slack, 2021 graduate" in text
+    assert "Leole Malama-Prasad, 2022 graduate" in text
+    assert "Gemma Slack, 2021 graduate" in text
     assert "The check-ins kept me going" not in text  # no consent recorded: never shown
     assert Testimonial.objects.filter(consent_recorded_at__isnull=True).count() == 1
     assert InformationSession.objects.count() == 2
-    assert Resource.objects.filter(file="").count() == 1 and Resource.objects.exclude(file="").count() == 1
+    assert Resource.objects.filter(file="").count() == 1
+    assert Resource.objects.exclude(file="").count() == 1
 
 
 @pytest.mark.usefixtures("loaded")
 def test_loading_again_adds_nothing() -> None:
     events = AuditEvent.objects.count()
     load_demo()
-    assert AuditEvent.objects.count() == events and Testimonial.objects.count() == 3 and Resource.objects.count() == 2
+    assert AuditEvent.objects.count() == events
+    assert Testimonial.objects.count() == 3
+    assert Resource.objects.count() == 2

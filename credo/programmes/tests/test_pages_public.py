@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -37,9 +36,7 @@ def _session(programme: Programme, admin: User, day: datetime.date, **changes: s
     return pages.add_information_session(
         programme,
         actor=admin,
-        details=pages.InformationSessionDetails(
-            day=day, starts=datetime.time(12), ends=datetime.time(13), **fields
-        ),
+        details=pages.InformationSessionDetails(day=day, starts=datetime.time(12), ends=datetime.time(13), **fields),
     )
 
 
@@ -84,7 +81,8 @@ def test_the_portfolio_section_is_the_catalogues_template(
     text = client.get(URL).content.decode()
     assert "What does my portfolio need to include?" in text
     assert "Evidence of one CLD process you facilitated." in text
-    assert "Case study" in text and "One CLD process you have facilitated." in text
+    assert "Case study" in text
+    assert "One CLD process you have facilitated." in text
     assert "Suggested length: 1,500 to 3,000 words" in text
     assert "An attestation from a participant" in text
     # A change in the catalogue is on the page at once: nothing is copied.
@@ -144,7 +142,8 @@ def test_past_sessions_show_their_recording_and_upcoming_ones_a_way_to_sign_up(
     assert f'href="/programmes/information-sessions/{upcoming.public_id}/sign-up"' in text
     assert f"/programmes/information-sessions/{past.public_id}/sign-up" not in text
     # The time is marked up for credo.js to add the visitor's own; the joining link is not on the page.
-    assert f'data-zone="Pacific/Auckland"' in text and 'class="local-time"' in text
+    assert 'data-zone="Pacific/Auckland"' in text
+    assert 'class="local-time"' in text
     assert "https://meet.example.org/secret" not in text
     # Anonymous pages stay free of the CSRF cookie: a visitor signs up on the sign-up page.
     assert "csrfmiddlewaretoken" not in text
@@ -163,9 +162,7 @@ def test_a_signed_in_viewer_sees_the_time_in_their_own_zone(
     assert 'data-shown="1"' in text
 
 
-def test_a_testimonial_without_consent_is_never_shown(
-    cohort: Cohort, provider_admin: User, client: Client
-) -> None:
+def test_a_testimonial_without_consent_is_never_shown(cohort: Cohort, provider_admin: User, client: Client) -> None:
     pages.add_testimonial(cohort.programme, actor=provider_admin, text="Kept private.", graduate_name="No Consent")
     shown = pages.add_testimonial(
         cohort.programme,
@@ -176,8 +173,10 @@ def test_a_testimonial_without_consent_is_never_shown(
         consent_how="email of 3 March 2024",
     )
     text = client.get(URL).content.decode()
-    assert "The best decision I made." in text and "Gemma S., 2021 graduate" in text
-    assert "Kept private." not in text and "No Consent" not in text
+    assert "The best decision I made." in text
+    assert "Gemma S., 2021 graduate" in text
+    assert "Kept private." not in text
+    assert "No Consent" not in text
     pages.withdraw_testimonial(shown, actor=provider_admin)
     assert "The best decision I made." not in client.get(URL).content.decode()
 

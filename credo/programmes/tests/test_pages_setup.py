@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from credo.accounts.models import User
@@ -31,7 +32,8 @@ def test_only_the_providers_programme_admins_set_up_the_page(
     client = client_for(request.getfixturevalue(who))
     assert client.get(url).status_code == status
     assert client.post(url, {"support_text": "x", "text": "x", "graduate_name": "x"}).status_code == status
-    assert not ProgrammePage.objects.exists() and not Testimonial.objects.exists()
+    assert not ProgrammePage.objects.exists()
+    assert not Testimonial.objects.exists()
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -75,10 +77,12 @@ def test_a_testimonial_added_without_consent_is_kept_unpublished(
     # Recording consent says how, and publishes it.
     url = f"{BASE}testimonials/{testimonial.pk}/consent"
     refused = client.post(url, {"how": ""})
-    assert refused.status_code == 422 and "Error:" in refused.content.decode()
+    assert refused.status_code == 422
+    assert "Error:" in refused.content.decode()
     assert client.post(url, {"how": "email of 3 March 2024"}).status_code == 302
     testimonial.refresh_from_db()
-    assert testimonial.is_published and testimonial.consent_how == "email of 3 March 2024"
+    assert testimonial.is_published
+    assert testimonial.consent_how == "email of 3 March 2024"
     assert AuditEvent.objects.filter(action="programmes.testimonial_consent_recorded").count() == 1
 
 
@@ -96,7 +100,9 @@ def test_bad_testimonials_say_what_to_fix(
     response = client_for(provider_admin).post(f"{BASE}testimonials/", data)
     text = response.content.decode()
     assert response.status_code == 422
-    assert "<title>Error:" in text and 'class="error-summary"' in text and field in text
+    assert "<title>Error:" in text
+    assert 'class="error-summary"' in text
+    assert field in text
     assert not Testimonial.objects.exists()
 
 
@@ -109,7 +115,8 @@ def test_withdrawing_asks_first_and_nothing_changes_on_get(
     client = client_for(provider_admin)
     url = f"{BASE}testimonials/{testimonial.pk}/withdraw"
     page = client.get(url).content.decode()
-    assert "taken off the programme's page for good" in page and 'class="danger"' in page
+    assert "taken off the programme's page for good" in page
+    assert 'class="danger"' in page
     testimonial.refresh_from_db()
     assert testimonial.is_published
     assert client.post(url).status_code == 302
@@ -126,7 +133,8 @@ def test_another_programmes_testimonial_is_not_found(
     assert client.post(f"{BASE}testimonials/{testimonial.pk}/consent", {"how": "x"}).status_code == 404
     assert client.post(f"{BASE}testimonials/{testimonial.pk}/withdraw").status_code == 404
     testimonial.refresh_from_db()
-    assert testimonial.consent_recorded_at is None and testimonial.withdrawn_at is None
+    assert testimonial.consent_recorded_at is None
+    assert testimonial.withdrawn_at is None
 
 
 def test_an_admin_adds_an_information_session_and_later_its_recording(
@@ -158,13 +166,12 @@ def test_bad_information_sessions_say_what_to_fix(
     data = {"title": "Information session", "day": "2024-02-14", "starts": "12:00", "ends": "13:00",
             "time_zone": "Pacific/Auckland", **changes}  # fmt: skip
     response = client_for(provider_admin).post(f"{BASE}information-sessions/", data)
-    assert response.status_code == 422 and message in response.content.decode()
+    assert response.status_code == 422
+    assert message in response.content.decode()
     assert not InformationSession.objects.exists()
 
 
 def test_services_refuse_people_without_the_role(cohort: Cohort, cohort_facilitator: User, outsider: User) -> None:
-    from django.core.exceptions import PermissionDenied
-
     for actor in (cohort_facilitator, outsider):
         with pytest.raises(PermissionDenied):
             pages.update_page(cohort.programme, actor=actor, support_text="", practical_experience="", cost_barrier="")
