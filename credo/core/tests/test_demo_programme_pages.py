@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from credo.accounts.models import User
 from credo.audit.models import AuditEvent
 from credo.core.demo import load_demo
-from credo.programmes.models import InformationSession, Resource, Testimonial
+from credo.programmes.models import Enrolment, EnrolmentState, InformationSession, Resource, Testimonial
 
 pytestmark = pytest.mark.django_db
 URL = "/programmes/inspiring-communities/cld-facilitation/"
@@ -50,3 +51,33 @@ def test_loading_again_adds_nothing() -> None:
     assert AuditEvent.objects.count() == events
     assert Testimonial.objects.count() == 3
     assert Resource.objects.count() == 2
+
+
+@pytest.mark.usefixtures("loaded")
+def test_every_new_page_opens_for_the_people_it_is_for(client: Client) -> None:
+    session = InformationSession.objects.order_by("-starts_at").first()
+    assert session is not None
+    setup = "/programmes/setup/inspiring-communities/cld-facilitation/page/"
+    admin_pages = [
+        setup,
+        f"{setup}testimonials/",
+        f"{setup}information-sessions/",
+        f"{setup}information-sessions/{session.public_id}/recording",
+        f"/programmes/information-sessions/{session.public_id}/sign-ups",
+        "/programmes/resources/inspiring-communities/cld-facilitation/",
+        URL,
+    ]
+    client.force_login(User.objects.get(email="admin@inspiring.example"))
+    for url in admin_pages:
+        assert client.get(url).status_code == 200, url
+    studying = Enrolment.objects.filter(
+        cohort__programme__slug="cld-facilitation", state__in=[EnrolmentState.CONFIRMED, EnrolmentState.ACTIVE]
+    ).first()
+    assert studying is not None
+    client.force_login(studying.learner)
+    for url in (f"/programmes/my/{studying.pk}/", f"/programmes/my/{studying.pk}/resources/"):
+        text = client.get(url).content.decode()
+        assert "Critical reflection prompts" in text, url
+    resource = Resource.objects.exclude(file="").get()
+    response = client.get(f"/programmes/resources/{resource.public_id}/open")
+    assert response["Content-Disposition"].startswith("attachment;")
