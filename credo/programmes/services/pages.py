@@ -511,6 +511,8 @@ class PublicPage:
     support_url: str = ""
     support_link_text: str = ""
     viewer_zone: str = ""
+    #: The programme's facilitators and admins find their pages (resources, who signed up) from here.
+    viewer_is_staff: bool = False
 
 
 #: How many of each list the page shows; the rest are in the API and (for admins) on the set-up page.
@@ -560,4 +562,5 @@ def public_page(programme: Programme, *, viewer: Any, now: datetime.datetime | N
         support_url=url,
         support_link_text=text,
         viewer_zone=own_zone,
+        viewer_is_staff=is_programme_staff(viewer, programme),
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from credo.accounts.models import User
 from credo.accounts.tests.factories import UserFactory
-from credo.programmes.models import Cohort, InformationSession, InformationSessionSignUp
+from credo.programmes.models import Cohort, Enrolment, InformationSession, InformationSessionSignUp
 from credo.programmes.services import pages
 
 pytest_plugins = ["credo.programmes.tests.pages_fixtures", "credo.programmes.tests.workshops_fixtures"]
@@ -176,3 +176,16 @@ def test_the_sign_up_list_is_paginated_in_fixed_queries(
         text = client.get(url).content.decode()
     assert "Page 1 of 2" in text
     assert "26 signed up" in text
+
+
+def test_the_programmes_staff_find_the_sign_ups_from_the_programme_page(
+    upcoming: InformationSession, cohort_facilitator: User, enrolled: Enrolment, client_for: Callable
+) -> None:
+    sign_ups = f"/programmes/information-sessions/{upcoming.public_id}/sign-ups"
+    resources = "/programmes/resources/inspiring-test/cld-facilitation/"
+    staff = client_for(cohort_facilitator).get("/programmes/inspiring-test/cld-facilitation/").content.decode()
+    assert f'href="{sign_ups}"' in staff
+    assert f'href="{resources}"' in staff
+    learner = client_for(enrolled.learner).get("/programmes/inspiring-test/cld-facilitation/").content.decode()
+    assert sign_ups not in learner
+    assert resources not in learner
