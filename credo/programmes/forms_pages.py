@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from credo.programmes.forms_setup import problems_by_field
+from credo.programmes.forms_setup import problems_by_field, zone_choices
 from credo.programmes.models import Programme, ResourceKind, Session
 from credo.programmes.services.pages import InformationSessionDetails
 
@@ -73,7 +73,8 @@ class InformationSessionForm(forms.Form):
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     starts = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), label="Starts at")
     ends = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), label="Ends at")
-    time_zone = forms.CharField(max_length=64, help_text="The day and times are in this zone, e.g. Pacific/Auckland.")
+    # The cohort form's list of zones, so both offer the same names.
+    time_zone = forms.ChoiceField(choices=zone_choices, help_text="The day and times above are in this zone.")
     meeting_url = forms.URLField(
         required=False, assume_scheme="https", label="Online meeting link", help_text="Emailed to who signs up only."
     )

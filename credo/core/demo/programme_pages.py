@@ -27,8 +27,20 @@ process and reflections."""
 COST_BARRIER = """\
 If cost is a barrier for you, consider including this activity within a grant application for professional \
 development support, or talk with us about how we can help."""
-#: The seed's two graduates, in their own words, as published on the provider's page.
+#: The seed's two graduates, in their own words, as published on the provider's page; added in the order they
+#: graduated, so the page (newest first) shows them as the seed does.
 GRADUATES = [
+    (
+        "Gemma Slack",
+        "2021 graduate",
+        "Completing the micro-credential in community-led development was the best decision I have made as a "
+        "facilitator for change. The experience gave me the language to communicate what had been felt working "
+        "alongside the community for nearly a decade. It empowered me to become more effective in influencing "
+        "others on the value of community-led development to transform communities from the inside out, not the "
+        "outside in. The regular group calls were helpful to stay accountable and "
+        "share wins worth celebrating and challenges faced to crowd-source perspectives and insights to stay "
+        "motivated. I would highly recommend this course to anyone passionate about community change.",
+    ),
     (
         "Leole Malama-Prasad",
         "2022 graduate",
@@ -36,18 +48,11 @@ GRADUATES = [
         "thought I would need to pull out due to changing roles and no longer working in communities, however I was "
         "able to still participate using my journey of passing over an external stakeholder relationship to someone "
         "else in my team. The structure of this course helped me to change the way I prepared for meetings, engaged "
-        "with team members and ensured CLD stayed at the centre of our conversations. CLD can live and breathe in "
+        "with team members and ensured CLD stayed at the centre of our conversations. Being in a leadership role "
+        "within a large government agency, the course also pushed me to think about CLD principles more in "
+        "management and internal meetings that I wouldn't have considered before. CLD can live and breathe in "
         "everyday mahi! I would never have thought this possible and highly recommend others who may not be directly "
         "community-facing to still participate in this course.",
-    ),
-    (
-        "Gemma Slack",
-        "2021 graduate",
-        "Completing the micro-credential in community-led development was the best decision I have made as a "
-        "facilitator for change. The experience gave me the language to communicate what had been felt working "
-        "alongside the community for nearly a decade. The regular group calls were helpful to stay accountable and "
-        "share wins worth celebrating and challenges faced to crowd-source perspectives and insights to stay "
-        "motivated. I would highly recommend this course to anyone passionate about community change.",
     ),
 ]
 CONSENT = "Published with their agreement on Inspiring Communities' own programme page (demo record)"

@@ -37,6 +37,8 @@ def test_the_cld_page_reads_as_the_seeds(client: Client) -> None:
     assert "watch the recording" in text
     assert "Leole Malama-Prasad, 2022 graduate" in text
     assert "Gemma Slack, 2021 graduate" in text
+    assert text.index("Leole Malama-Prasad") < text.index("Gemma Slack")  # the seed's order: newest graduate first
+    assert "Being in a leadership role within a large government agency" in text  # their words in full
     assert "The check-ins kept me going" not in text  # no consent recorded: never shown
     assert Testimonial.objects.filter(consent_recorded_at__isnull=True).count() == 1
     assert InformationSession.objects.count() == 2

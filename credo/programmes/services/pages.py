@@ -489,6 +489,11 @@ def portfolio_template(programme: Programme) -> PortfolioTemplate | None:
 SUPPORT_KINDS = [str(label).lower() for label in SupportKind.labels]
 
 
+def either(items: list[str]) -> str:
+    """'a, b or c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
 @dataclass(frozen=True)
 class SessionRow:
     session: InformationSession
@@ -507,6 +512,7 @@ class PublicPage:
     upcoming: list[SessionRow]
     past: list[SessionRow]
     support_kinds: list[str] = field(default_factory=lambda: SUPPORT_KINDS)
+    support_kinds_text: str = field(default_factory=lambda: either(SUPPORT_KINDS))
     #: Where the person reading asks for help with the fee: their study page, else the open cohort's registration.
     support_url: str = ""
     support_link_text: str = ""

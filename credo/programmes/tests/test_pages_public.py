@@ -99,7 +99,7 @@ def test_cost_barrier_says_how_to_ask_and_links_a_learner_to_their_study_page(
 ) -> None:
     enrolment = enrol(cohort, provider_admin, "kiri@example.org")
     anonymous = client_for(None).get(URL).content.decode()
-    assert "a reduced fee, a payment plan, a letter for a grant application" in anonymous
+    assert "a reduced fee, a payment plan or a letter for a grant application" in anonymous
     mine = client_for(enrolment.learner).get(URL).content.decode()
     assert f'href="/programmes/my/{enrolment.pk}/#support-heading"' in mine
 
