@@ -6,6 +6,7 @@ They validate what was typed; the rules (consent before publishing, a link or a 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -137,6 +138,40 @@ class ResourceForm(forms.Form):
 
 class ResourceFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "All kinds"), *ResourceKind.choices], required=False, label="Show")
+
+
+class TestimonialFilterForm(forms.Form):
+    __test__ = False  # not a pytest test class, whatever its name
+
+    shown = forms.ChoiceField(
+        choices=[("", "All"), ("published", "On the page"), ("waiting", "Waiting for consent"),
+                 ("withdrawn", "Withdrawn")],
+        required=False,
+        label="Show",
+    )  # fmt: skip
+
+
+class SessionFilterForm(forms.Form):
+    when = forms.ChoiceField(
+        choices=[("", "All"), ("upcoming", "Upcoming"), ("past", "Past")], required=False, label="Show"
+    )
+
+
+class SignUpFilterForm(forms.Form):
+    q = forms.CharField(max_length=100, required=False, label="Name or email")
+
+
+def chosen(form: forms.Form, name: str) -> str:
+    """A filter's value when the form is valid; '' (no filter) otherwise."""
+    return str(form.cleaned_data.get(name) or "") if form.is_valid() else ""
+
+
+def query_of(form: forms.Form) -> str:
+    """The filters to keep when moving between pages: 'kind=tool&' (or '')."""
+    if not form.is_valid():
+        return ""
+    kept = {name: value for name, value in form.cleaned_data.items() if value}
+    return f"{urlencode(kept)}&" if kept else ""
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import mimetypes
 from typing import Any
-from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -32,9 +31,14 @@ from credo.programmes.forms_pages import (
     RecordingForm,
     ResourceFilterForm,
     ResourceForm,
+    SessionFilterForm,
+    SignUpFilterForm,
     SignUpForm,
+    TestimonialFilterForm,
     TestimonialForm,
     add_service_errors,
+    chosen,
+    query_of,
 )
 from credo.programmes.models import Programme, Resource
 from credo.programmes.services import pages
@@ -109,12 +113,14 @@ def testimonials(request: HttpRequest, provider: str, programme: str) -> HttpRes
             shown = "is on the page" if added.is_published else "is kept, unpublished until their consent is recorded"
             messages.success(request, f"{added.graduate_name}'s testimonial {shown}.")
             return redirect(_setup_url(found, "setup_testimonials"))
+    filters = TestimonialFilterForm(request.GET or None)
     context = {
         "programme": found,
         "provider": found.provider,
         "form": form,
-        "rows": _page(request, found.testimonials.order_by("-created_at", "-pk")),
-        "consent_form": ConsentForm(),
+        "filters": filters,
+        "query": query_of(filters),
+        "rows": _page(request, pages.listed_testimonials(found, chosen(filters, "shown"))),
     }
     return render(request, "programmes/pages/testimonials.html", context, status=_status(form))
 
@@ -167,13 +173,24 @@ def information_sessions(request: HttpRequest, provider: str, programme: str) ->
         else:
             messages.success(request, f"{added.title} on {pages.span(added, added.time_zone)} is added.")
             return redirect(_setup_url(found, "setup_information_sessions"))
-    sessions = found.information_sessions.order_by("-starts_at", "-pk")
+    now = timezone.now()
+    filters = SessionFilterForm(request.GET or None)
+    when = chosen(filters, "when")
+    sessions = (
+        pages.upcoming_sessions(found, now)
+        if when == "upcoming"
+        else pages.past_sessions(found, now)
+        if when == "past"
+        else found.information_sessions.order_by("-starts_at", "-pk")
+    )
     context = {
         "programme": found,
         "provider": found.provider,
         "form": form,
+        "filters": filters,
+        "query": query_of(filters),
         "rows": _page(request, sessions),
-        "now": timezone.now(),
+        "now": now,
     }
     return render(request, "programmes/pages/information_sessions.html", context, status=_status(form))
 
@@ -200,11 +217,18 @@ def information_session_recording(request: HttpRequest, provider: str, programme
 @require_GET
 def sign_ups(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = access_pages.information_session_for_staff(request.user, public_id)
+    filters = SignUpFilterForm(request.GET or None)
+    found = session.sign_ups.order_by("created_at", "pk")
+    if text := chosen(filters, "q").strip():
+        found = found.filter(Q(name__icontains=text) | Q(email__icontains=text))
     context = {
         "session": session,
         "programme": session.programme,
         "when": pages.span(session, session.time_zone),
-        "rows": _page(request, session.sign_ups.order_by("created_at", "pk")),
+        "filters": filters,
+        "query": query_of(filters),
+        "total": session.sign_ups.count(),
+        "rows": _page(request, found),
     }
     return render(request, "programmes/pages/sign_ups.html", context)
 
@@ -274,10 +298,16 @@ def resources(request: HttpRequest, provider: str, programme: str) -> HttpRespon
         else:
             messages.success(request, f"{added.title} is added: the programme's enrolled learners see it.")
             return redirect("programmes:resources", provider=found.provider.slug, programme=found.slug)
+    filters = ResourceFilterForm(request.GET or None)
+    listed = pages.resources_for_learners(found)
+    if kind := chosen(filters, "kind"):
+        listed = listed.filter(kind=kind)
     context = {
         "programme": found,
         "form": form,
-        "rows": _page(request, pages.resources_for_learners(found)),
+        "filters": filters,
+        "query": query_of(filters),
+        "rows": _page(request, listed),
     }
     return render(request, "programmes/pages/resources.html", context, status=_status(form))
 
@@ -317,11 +347,11 @@ def my_resources(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = access_pages.own_enrolment_reading(request.user, pk)
     may_read = enrolment.state in pages.READS_RESOURCES
     filters = ResourceFilterForm(request.GET or None)
-    kind = filters.cleaned_data["kind"] if filters.is_valid() else ""
+    kind = chosen(filters, "kind")
     rows: Page[Resource] | None = None
     if may_read:
         found = pages.resources_for_learners(enrolment.cohort.programme, cohort=enrolment.cohort)
         rows = _page(request, found.filter(kind=kind) if kind else found)
     context = {"enrolment": enrolment, "cohort": enrolment.cohort, "may_read": may_read, "filters": filters,
-               "rows": rows, "query": f"{urlencode({'kind': kind})}&" if kind else ""}  # fmt: skip
+               "rows": rows, "query": query_of(filters)}  # fmt: skip
     return render(request, "programmes/pages/my_resources.html", context)

@@ -249,6 +249,18 @@ def upcoming_sessions(programme: Programme, now: datetime.datetime | None = None
     return programme.information_sessions.filter(ends_at__gt=now or timezone.now()).order_by("starts_at", "pk")
 
 
+def listed_testimonials(programme: Programme, shown: str = "") -> QuerySet[Testimonial]:
+    """For the admins' list: all, or those on the page, waiting for consent, or withdrawn."""
+    found = programme.testimonials.order_by("-created_at", "-pk")
+    if shown == "published":
+        return found.published()
+    if shown == "waiting":
+        return found.filter(consent_recorded_at__isnull=True, withdrawn_at__isnull=True)
+    if shown == "withdrawn":
+        return found.filter(withdrawn_at__isnull=False)
+    return found
+
+
 def past_sessions(programme: Programme, now: datetime.datetime | None = None) -> QuerySet[InformationSession]:
     return programme.information_sessions.filter(ends_at__lte=now or timezone.now()).order_by("-starts_at", "-pk")
 
@@ -397,7 +409,7 @@ def remove_resource(resource: Resource, *, actor: Any) -> None:
 
 def resources_for_learners(programme: Programme, *, cohort: Cohort | None = None) -> QuerySet[Resource]:
     """The programme's own resources, and those of its workshops (of ``cohort``'s workshops only, when given)."""
-    found = Resource.objects.filter(programme=programme).select_related("workshop")
+    found = Resource.objects.filter(programme=programme).select_related("workshop__cohort")
     if cohort is not None:
         found = found.filter(Q(workshop__isnull=True) | Q(workshop__cohort=cohort))
     return found.order_by("workshop__starts_at", "-created_at", "-pk")

@@ -210,3 +210,15 @@ def test_another_learners_resources_page_is_not_found(
     enrolled: Enrolment, outsider: User, client_for: Callable
 ) -> None:
     assert client_for(outsider).get(f"/programmes/my/{enrolled.pk}/resources/").status_code == 404
+
+
+def test_staff_filter_the_list_by_kind(
+    slides: Resource, cohort: Cohort, provider_admin: User, client_for: Callable
+) -> None:
+    pages.add_resource(
+        cohort.programme, actor=provider_admin, kind=ResourceKind.READING, title="A reading", link="https://e.org/r"
+    )
+    text = client_for(provider_admin).get(STAFF_PAGE, {"kind": "slides"}).content.decode()
+    assert "Workshop 1 slides" in text
+    assert "A reading" not in text
+    assert "2024 intake, workshop 1" in text  # a workshop's resource says which cohort's workshop

@@ -3,11 +3,13 @@ after a confirmation page) and information sessions; nobody else may."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from credo.accounts.models import User
 from credo.audit.models import AuditEvent
@@ -177,3 +179,66 @@ def test_services_refuse_people_without_the_role(cohort: Cohort, cohort_facilita
             pages.update_page(cohort.programme, actor=actor, support_text="", practical_experience="", cost_barrier="")
         with pytest.raises(PermissionDenied):
             pages.add_testimonial(cohort.programme, actor=actor, text="x", graduate_name="x", consent_how="x")
+
+
+def test_the_admins_lists_filter_and_page_in_fixed_queries(
+    cohort: Cohort,
+    provider_admin: User,
+    client_for: Callable[[User | None], Client],
+    django_assert_max_num_queries: Callable,
+) -> None:
+    client = client_for(provider_admin)
+    waiting = pages.add_testimonial(cohort.programme, actor=provider_admin, text="W", graduate_name="Waiting One")
+    shown = pages.add_testimonial(
+        cohort.programme, actor=provider_admin, text="S", graduate_name="Shown One", consent_how="email"
+    )
+    text = client.get(f"{BASE}testimonials/", {"shown": "waiting"}).content.decode()
+    assert waiting.graduate_name in text
+    assert shown.graduate_name not in text
+    with django_assert_max_num_queries(20) as first:
+        client.get(f"{BASE}testimonials/")
+    one = len(first)
+    for n in range(25):
+        pages.add_testimonial(
+            cohort.programme, actor=provider_admin, text="W", graduate_name=f"G{n}", consent_how="email"
+        )
+    with django_assert_max_num_queries(one):
+        text = client.get(f"{BASE}testimonials/", {"shown": "published"}).content.decode()
+    assert "Page 1 of 2" in text
+    assert 'href="?shown=published&amp;page=2"' in text
+    assert client.get(f"{BASE}testimonials/", {"shown": "nonsense"}).status_code == 200  # no filter, not an error
+
+
+def test_information_sessions_filter_by_upcoming_and_past(
+    cohort: Cohort, provider_admin: User, client_for: Callable[[User | None], Client]
+) -> None:
+    def add(day: datetime.date, title: str) -> None:
+        pages.add_information_session(
+            cohort.programme,
+            actor=provider_admin,
+            details=pages.InformationSessionDetails(
+                title=title, day=day, starts=datetime.time(12), ends=datetime.time(13), time_zone="Pacific/Auckland"
+            ),
+        )
+
+    add(datetime.date(2024, 2, 14), "The 2024 session")
+    add(timezone.localdate() + datetime.timedelta(days=10), "The next session")
+    client = client_for(provider_admin)
+    past = client.get(f"{BASE}information-sessions/", {"when": "past"}).content.decode()
+    upcoming = client.get(f"{BASE}information-sessions/", {"when": "upcoming"}).content.decode()
+    assert "The 2024 session" in past
+    assert "The next session" not in past
+    assert "The next session" in upcoming
+    assert "The 2024 session" not in upcoming
+
+
+def test_the_service_names_a_zone_it_does_not_know(cohort: Cohort, provider_admin: User) -> None:
+    details = pages.InformationSessionDetails(
+        title="Information session",
+        day=datetime.date(2024, 2, 14),
+        starts=datetime.time(12),
+        ends=datetime.time(13),
+        time_zone="Mars/Olympus",
+    )
+    with pytest.raises(ValidationError, match="not a time zone"):
+        pages.add_information_session(cohort.programme, actor=provider_admin, details=details)

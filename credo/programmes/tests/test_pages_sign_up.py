@@ -189,3 +189,18 @@ def test_the_programmes_staff_find_the_sign_ups_from_the_programme_page(
     learner = client_for(enrolled.learner).get("/programmes/inspiring-test/cld-facilitation/").content.decode()
     assert sign_ups not in learner
     assert resources not in learner
+
+
+def test_the_sign_up_list_filters_by_name_or_email(
+    upcoming: InformationSession, provider_admin: User, client_for: Callable
+) -> None:
+    pages.sign_up(upcoming, name="Aroha", email="aroha@example.org")
+    pages.sign_up(upcoming, name="Ben", email="ben@council.example")
+    text = (
+        client_for(provider_admin)
+        .get(f"/programmes/information-sessions/{upcoming.public_id}/sign-ups", {"q": "council"})
+        .content.decode()
+    )
+    assert "ben@council.example" in text
+    assert "aroha@example.org" not in text
+    assert "2 signed up" in text
