@@ -10,6 +10,7 @@ import mimetypes
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from ninja.throttling import SimpleRateThrottle
 
 from credo.programmes import access_pages, access_setup
 from credo.programmes.calendar_pages import information_session_ics
@@ -44,6 +46,22 @@ from credo.programmes.models import Programme, Resource
 from credo.programmes.services import pages
 
 PER_PAGE = 20
+#: Each sign-up emails the address given: a visitor who is not signed in may give this many an hour.
+SIGN_UPS_PER_HOUR = 10
+
+
+class SignUpRateLimit(SimpleRateThrottle):
+    """Per address (signed-in people sign up only themselves, once a session), off with ``CREDO_RATE_LIMITS``."""
+
+    scope = "information-session-sign-up"
+
+    def __init__(self) -> None:
+        super().__init__(f"{SIGN_UPS_PER_HOUR}/hour")
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        if not getattr(settings, "ACCOUNT_RATE_LIMITS_ENABLED", True):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
@@ -239,6 +257,9 @@ def sign_up(request: HttpRequest, public_id: UUID) -> HttpResponse:
     session = access_pages.public_information_session(public_id)
     signed_in = request.user.is_authenticated
     form = None if signed_in else SignUpForm(request.POST or None)
+    limited = form is not None and form.is_bound and form.is_valid() and not SignUpRateLimit().allow_request(request)
+    if limited and form is not None:  # the form then is not valid: nobody is signed up, nothing is sent
+        form.add_error(None, "Many people were signed up from here in the last hour: wait an hour, or sign in.")
     if request.method == "POST" and (form is None or form.is_valid()):
         fields = {} if form is None else form.cleaned_data
         try:
@@ -259,7 +280,7 @@ def sign_up(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "form": form,
         "is_past": session.ends_at <= timezone.now(),
     }
-    return render(request, "programmes/pages/sign_up.html", context, status=_status(form))
+    return render(request, "programmes/pages/sign_up.html", context, status=429 if limited else _status(form))
 
 
 @require_GET

@@ -204,3 +204,18 @@ def test_the_sign_up_list_filters_by_name_or_email(
     assert "ben@council.example" in text
     assert "aroha@example.org" not in text
     assert "2 signed up" in text
+
+
+def test_a_visitor_signs_up_only_so_many_addresses_an_hour(
+    upcoming: InformationSession, client: Client, monkeypatch: pytest.MonkeyPatch, committed: Callable[[], Any]
+) -> None:
+    monkeypatch.setattr("credo.programmes.views_pages.SIGN_UPS_PER_HOUR", 2)
+    url = f"/programmes/information-sessions/{upcoming.public_id}/sign-up"
+    with committed():
+        for n in range(2):
+            assert client.post(url, {"name": f"P{n}", "email": f"p{n}@example.org"}).status_code == 302
+        refused = client.post(url, {"name": "Third", "email": "third@example.org"})
+    assert refused.status_code == 429
+    assert "wait an hour, or sign in" in refused.content.decode()
+    assert InformationSessionSignUp.objects.count() == 2
+    assert len(mail.outbox) == 2
