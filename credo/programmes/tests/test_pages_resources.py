@@ -222,3 +222,26 @@ def test_staff_filter_the_list_by_kind(
     assert "Workshop 1 slides" in text
     assert "A reading" not in text
     assert "2024 intake, workshop 1" in text  # a workshop's resource says which cohort's workshop
+
+
+def test_the_staff_list_reads_a_fixed_number_of_queries(
+    session: Session,
+    cohort: Cohort,
+    provider_admin: User,
+    client_for: Callable,
+    django_assert_max_num_queries: Callable,
+) -> None:
+    client = client_for(provider_admin)
+
+    def add(n: int) -> None:
+        pages.add_resource(cohort.programme, actor=provider_admin, kind=ResourceKind.SLIDES, title=f"S{n}",
+                           link=f"https://example.org/{n}", workshop=session)  # fmt: skip
+
+    add(0)
+    with django_assert_max_num_queries(30) as first:
+        client.get(STAFF_PAGE)
+    one = len(first)
+    for n in range(1, 30):
+        add(n)
+    with django_assert_max_num_queries(one):
+        assert "Page 1 of 2" in client.get(STAFF_PAGE).content.decode()

@@ -242,3 +242,28 @@ def test_the_service_names_a_zone_it_does_not_know(cohort: Cohort, provider_admi
     )
     with pytest.raises(ValidationError, match="not a time zone"):
         pages.add_information_session(cohort.programme, actor=provider_admin, details=details)
+
+
+def test_the_information_sessions_list_reads_a_fixed_number_of_queries(
+    cohort: Cohort, provider_admin: User, client_for: Callable, django_assert_max_num_queries: Callable
+) -> None:
+    client = client_for(provider_admin)
+
+    def add(n: int) -> None:
+        pages.add_information_session(
+            cohort.programme,
+            actor=provider_admin,
+            details=pages.InformationSessionDetails(
+                title=f"Session {n}", day=datetime.date(2024, 1, 1) + datetime.timedelta(days=n),
+                starts=datetime.time(12), ends=datetime.time(13), time_zone="Pacific/Auckland",
+            ),
+        )  # fmt: skip
+
+    add(0)
+    with django_assert_max_num_queries(30) as first:
+        client.get(f"{BASE}information-sessions/")
+    one = len(first)
+    for n in range(1, 30):
+        add(n)
+    with django_assert_max_num_queries(one):
+        assert "Page 1 of 2" in client.get(f"{BASE}information-sessions/").content.decode()
