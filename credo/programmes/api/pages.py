@@ -1,5 +1,6 @@
 """A programme's page in the JSON API: its public sections, information sessions and testimonials (anyone), and
-its resources (enrolled learners whose place is confirmed, its facilitators and admins).
+its resources (enrolled learners whose place is confirmed, its facilitators and admins; and a learner's own list,
+as their study page shows it).
 
 The same loaders and services as the pages. Lists are paginated (``limit``, ``offset``) in a fixed number of
 queries; a file resource's ``url`` is the permission-checked download, never a storage address.
@@ -11,6 +12,7 @@ import datetime
 from typing import Literal
 from uuid import UUID
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -204,6 +206,22 @@ def resources(
 ) -> list[ResourceOut]:
     found = access_pages.programme_for_resource_readers(request.user, provider, programme)
     rows = pages.resources_for_learners(found).select_related("workshop__cohort")
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    return [_resource_out(request, r) for r in rows[filters.offset : filters.offset + filters.limit]]
+
+
+@router.get(
+    "/my/enrolments/{enrolment_id}/resources",
+    auth=django_auth,
+    response={200: list[ResourceOut], 401: Message, 403: Message, 404: Message, 422: Problems},
+    summary="The resources the signed-in learner's study page lists: the programme's, and their cohort's workshops'",
+)
+def my_resources(request: HttpRequest, enrolment_id: int, filters: Query[ResourceFilters]) -> list[ResourceOut]:
+    enrolment = access_pages.own_enrolment_reading(request.user, enrolment_id)
+    if enrolment.state not in pages.READS_RESOURCES:
+        raise PermissionDenied("The programme's resources open once your place is confirmed.")
+    rows = pages.resources_for_learners(enrolment.cohort.programme, cohort=enrolment.cohort)
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     return [_resource_out(request, r) for r in rows[filters.offset : filters.offset + filters.limit]]

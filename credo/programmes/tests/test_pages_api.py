@@ -128,6 +128,7 @@ def test_the_endpoints_are_in_the_openapi_document(client: Client, db: None) -> 
         "/public/programmes/{provider}/{programme}/information-sessions",
         "/public/programmes/{provider}/{programme}/testimonials",
         "/programmes/{provider}/{programme}/resources",
+        "/my/enrolments/{enrolment_id}/resources",
     ):
         assert "get" in paths[f"{prefix}{path}"]
 
@@ -157,3 +158,22 @@ def test_lists_read_a_fixed_number_of_queries(
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             assert client.get(url).status_code == 200
+
+
+def test_a_learner_reads_their_own_list_once_their_place_is_confirmed(
+    resources: None,
+    enrolled: Enrolment,
+    applicant_enrolment: Enrolment,
+    outsider: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    mine = f"/api/v1/programmes/my/enrolments/{enrolled.pk}/resources"
+    listed = client_for(enrolled.learner).get(mine, {"kind": "reading"}).json()
+    assert [r["title"] for r in listed] == ["Reading 2", "Reading 1", "Reading 0"]
+    waiting = f"/api/v1/programmes/my/enrolments/{applicant_enrolment.pk}/resources"
+    refused = client_for(applicant_enrolment.learner).get(waiting)
+    assert refused.status_code == 403
+    assert "once your place is confirmed" in refused.json()["detail"]
+    assert client_for(outsider).get(mine).status_code == 404
+    assert client_for(applicant_enrolment.learner).get(mine).status_code == 404
+    assert client_for(None).get(mine).status_code == 401
