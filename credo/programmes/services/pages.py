@@ -511,6 +511,8 @@ class SessionRow:
     session: InformationSession
     when: str
     viewer_when: str
+    #: The signed-in viewer has signed up already (by their email address).
+    signed_up: bool = False
 
 
 @dataclass
@@ -537,15 +539,24 @@ class PublicPage:
 SHOWN = 5
 
 
-def _rows(sessions: list[InformationSession], viewer_zone: str) -> list[SessionRow]:
+def _rows(sessions: list[InformationSession], viewer_zone: str, signed_up: set[int] | None = None) -> list[SessionRow]:
     return [
         SessionRow(
             session=s,
             when=span(s, s.time_zone),
             viewer_when=span(s, viewer_zone) if viewer_zone and viewer_zone != s.time_zone else "",
+            signed_up=s.pk in (signed_up or set()),
         )
         for s in sessions
     ]
+
+
+def _signed_up(viewer: Any, sessions: list[InformationSession]) -> set[int]:
+    """Which of the sessions the signed-in viewer has signed up for; one query, none for a visitor."""
+    if not getattr(viewer, "is_authenticated", False) or not sessions:
+        return set()
+    found = InformationSessionSignUp.objects.filter(session__in=sessions, email=viewer.email.lower())
+    return set(found.values_list("session_id", flat=True))
 
 
 def _support_link(programme: Programme, viewer: Any, cohort: Cohort | None, now: datetime.datetime) -> tuple[str, str]:
@@ -570,12 +581,13 @@ def public_page(programme: Programme, *, viewer: Any, now: datetime.datetime | N
     cohort = featured_cohort(programme, now)
     own_zone = viewer_zone(viewer)
     url, text = _support_link(programme, viewer, cohort, now)
+    upcoming = list(upcoming_sessions(programme, now)[:SHOWN])
     return PublicPage(
         page=page_of(programme),
         fee=fee_includes(cohort) if cohort is not None else None,
         template=portfolio_template(programme),
         testimonials=list(programme.testimonials.published()[:SHOWN]),
-        upcoming=_rows(list(upcoming_sessions(programme, now)[:SHOWN]), own_zone),
+        upcoming=_rows(upcoming, own_zone, _signed_up(viewer, upcoming)),
         past=_rows(list(past_sessions(programme, now)[:SHOWN]), own_zone),
         support_url=url,
         support_link_text=text,

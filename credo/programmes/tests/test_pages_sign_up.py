@@ -82,6 +82,7 @@ def test_signing_up_twice_keeps_one_and_emails_once(
     with committed():
         text = client.post(url, follow=True).content.decode()
     assert "You were already signed up" in text
+    assert "You are signed up." in text  # the programme page says so, instead of the button
     assert InformationSessionSignUp.objects.count() == 1
     assert len(mail.outbox) == 1
 
