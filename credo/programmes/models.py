@@ -19,6 +19,15 @@ from django.db.models import F, Q
 from credo.accounts.models import Organisation
 from credo.catalogue.models import Qualification
 
+# The programme page's own sections, testimonials, information sessions and resources live in their own module;
+# imported here (re-exported by name) so they belong to the app and are found where the other models are.
+from credo.programmes.models_pages import InformationSession as InformationSession
+from credo.programmes.models_pages import InformationSessionSignUp as InformationSessionSignUp
+from credo.programmes.models_pages import ProgrammePage as ProgrammePage
+from credo.programmes.models_pages import Resource as Resource
+from credo.programmes.models_pages import ResourceKind as ResourceKind
+from credo.programmes.models_pages import Testimonial as Testimonial
+
 
 class Programme(models.Model):
     """A provider's offering of a qualification or micro-credential, described for people deciding to join."""

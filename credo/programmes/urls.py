@@ -11,5 +11,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("credo.programmes.urls_checkins")),
     path("", include("credo.programmes.urls_workshops")),
     path("", include("credo.programmes.urls_setup")),
+    path("", include("credo.programmes.urls_pages")),
     path("", include("credo.programmes.urls_public")),  # keep last: its slug paths match anything
 ]

@@ -42,7 +42,7 @@ from credo.programmes.models import (
     SupportDecision,
     SupportKind,
 )
-from credo.programmes.services import cohorts, enrolments, fees, funding, study, workshops
+from credo.programmes.services import cohorts, enrolments, fees, funding, pages, study, workshops
 
 # Pages -------------------------------------------------------------------------------------------------------------
 
@@ -132,7 +132,10 @@ def programme_page(request: HttpRequest, provider: str, programme: str) -> HttpR
                 "window": cohorts.registration_window(cohort, now),
             }
         )
-    return render(request, "programmes/public/programme.html", {"programme": offered, "cohorts": rows})
+    sections = pages.public_page(offered, viewer=request.user)  # the page's own sections (services.pages)
+    return render(
+        request, "programmes/public/programme.html", {"programme": offered, "cohorts": rows, "sections": sections}
+    )
 
 
 def _months(starts: datetime.date, ends: datetime.date) -> str:

@@ -17,6 +17,7 @@ from credo.accounts.models import Membership, Organisation, Role, User
 from credo.accounts.services import add_membership
 from credo.catalogue.interchange import ImportReport, import_catalogue, parse_document
 from credo.core.demo.credentials import load_credentials
+from credo.core.demo.programme_pages import load_programme_pages
 from credo.core.demo.programmes import load_programmes
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
@@ -87,6 +88,7 @@ def load_demo() -> ImportReport:
                 add_membership(actor=ACTOR, organisation=organisation, user=user, role=person.role)
     load_credentials()
     load_programmes(people)
+    load_programme_pages(people)
     return report
 
 
