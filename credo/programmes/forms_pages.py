@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.exceptions import ValidationError
 
-from credo.programmes.forms_setup import problems_by_field, zone_choices
+from credo.accounts.zones import ZoneField
+from credo.programmes.forms_setup import problems_by_field
 from credo.programmes.models import Programme, ResourceKind, Session
 from credo.programmes.services.pages import InformationSessionDetails
 
@@ -74,8 +75,8 @@ class InformationSessionForm(forms.Form):
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     starts = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), label="Starts at")
     ends = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), label="Ends at")
-    # The cohort form's list of zones, so both offer the same names.
-    time_zone = forms.ChoiceField(choices=zone_choices, help_text="The day and times above are in this zone.")
+    # The same field as the cohort form's and the profile's: zones chosen by place, old names understood.
+    time_zone = ZoneField(help_text="Type a city or country. The day and times above are in this zone.")
     meeting_url = forms.URLField(
         required=False, assume_scheme="https", label="Online meeting link", help_text="Emailed to who signs up only."
     )

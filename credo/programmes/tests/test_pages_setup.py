@@ -158,7 +158,7 @@ def test_an_admin_adds_an_information_session_and_later_its_recording(
     ("changes", "message"),
     [
         ({"ends": "11:00"}, "It must end after it starts"),
-        ({"time_zone": "Mars/Olympus"}, "Select a valid choice"),
+        ({"time_zone": "Mars/Olympus"}, "is not a time zone we know"),
         ({"day": "14/02/2024x"}, "Enter a valid date"),
     ],
 )
