@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
@@ -16,14 +17,30 @@ ONE_DAY = datetime.timedelta(days=1)
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value must be ISO (2024-03-20), whatever the site's display format."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class PaymentForm(forms.Form):
-    paid_on = forms.DateField(label="Paid on", widget=DateInput, help_text="The day the money arrived.")
+    """The day is the recording person's own (``invoices.date_zone``): the hint names that zone, and it starts at
+    their today."""
+
+    paid_on = forms.DateField(label="Paid on", widget=DateInput)
     reference = forms.CharField(
         label="Payment reference", max_length=120, required=False, help_text="e.g. the bank statement reference"
     )
+
+    def __init__(self, *args: Any, zone_name: str, own_zone: bool, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("paid_on", timezone.localdate(timezone.now(), ZoneInfo(zone_name)))
+        super().__init__(*args, **kwargs)
+        whose = "your time" if own_zone else "the cohort's time"
+        self.fields["paid_on"].help_text = f"The day the money arrived. Date in {whose}, {zone_name}."
+        self.zone_name = zone_name
 
 
 class ReasonForm(forms.Form):

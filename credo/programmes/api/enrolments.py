@@ -128,8 +128,11 @@ class EnrolmentDetail(EnrolmentOut):
 
 
 class PaymentIn(Schema):
+    """``paid_on`` is a day in ``time_zone``: by default the caller's own (their profile's), else the cohort's."""
+
     paid_on: datetime.date
     reference: str = ""
+    time_zone: str = ""
 
 
 class MoveIn(Schema):
@@ -264,7 +267,13 @@ def read_invoice(request: HttpRequest, public_id: UUID, invoice_id: int) -> Invo
 )
 def record_payment(request: HttpRequest, public_id: UUID, invoice_id: int, payload: PaymentIn) -> InvoiceOut:
     invoice = access_staff.invoice_in_cohort(request.user, str(public_id), invoice_id)
-    enrolments.record_payment(invoice, actor=request.user, paid_on=payload.paid_on, reference=payload.reference)
+    enrolments.record_payment(
+        invoice,
+        actor=request.user,
+        paid_on=payload.paid_on,
+        reference=payload.reference,
+        zone_name=payload.time_zone,
+    )
     return InvoiceOut.of(access_staff.invoice_in_cohort(request.user, str(public_id), invoice_id))
 
 

@@ -24,9 +24,9 @@ from credo.accounts.models import Organisation, OrganisationKind, Role
 from credo.accounts.services import refuse_reserved_slug
 from credo.audit.services import record_event
 from credo.catalogue.models import Qualification, Status
+from credo.programmes import staff_words
 from credo.programmes.models import (
     Cohort,
-    EnrolmentState,
     FeeTier,
     Invoice,
     OrganisationType,
@@ -403,7 +403,7 @@ def _capacity_problems(cohort: Cohort) -> dict[str, str]:
     if cohort.capacity >= held:
         return {}
     people = "1 person holds a place" if held == 1 else f"{held} people hold a place"
-    states = ", ".join(str(EnrolmentState(state).label).lower() for state in HOLDING_A_PLACE)
+    states = "; ".join(staff_words.enrolment_state(state).lower() for state in HOLDING_A_PLACE)
     return {
         "capacity": f"{people} in this cohort ({states}): the capacity cannot be lower than {held}. "
         "Withdraw or defer enrolments first to make it smaller."

@@ -215,7 +215,10 @@ class TestExporting:
         rows = list(csv.DictReader(io.StringIO(roster.export_roster(cohort))))
         assert list(rows[0]) == list(roster.EXPORT_COLUMNS)
         by_email = {row["email"]: row for row in rows}
-        assert by_email["aroha@example.org"]["state"] == "confirmed"
+        assert by_email["aroha@example.org"]["status"] == "Place confirmed, not yet studying"
+        assert by_email["aroha@example.org"]["organisation_type"] == "Local government"
+        assert by_email["aroha@example.org"]["fee_tier"] == cohort.fee_tiers.get(code="government").name
+        assert by_email["eq@example.org"]["status"] == "Registered, not yet paid"
         assert (by_email["aroha@example.org"]["invoiced_total"], by_email["aroha@example.org"]["paid_total"]) == (
             "746.35",
             "746.35",
