@@ -142,7 +142,7 @@ class TestWriting:
     def test_a_move_the_state_does_not_allow_is_refused(self, admin: Client, enrolment: Enrolment) -> None:
         response = post(admin, f"{base(enrolment.cohort)}/enrolments/{enrolment.pk}/activate", {})
         assert response.status_code == 422
-        assert response.json()["detail"] == "This enrolment is applied; it cannot become studying."
+        assert response.json()["detail"] == "This enrolment is registered, not yet paid; it cannot become studying."
 
     def test_deciding_a_payment_plan(
         self, admin: Client, enrolment: Enrolment, support_request: FundingRequest
