@@ -91,12 +91,19 @@ class SupportDecisionForm(forms.Form):
 
 
 class ExtendRegistrationForm(forms.Form):
-    new_closing_day = forms.DateField(
-        label="New closing date",
-        widget=DateInput,
-        help_text="In the cohort's time zone; registration stays open to the end of that day.",
-    )
+    """A day of the cohort's calendar (registration closes at the end of that day where the cohort is), not the
+    admin's own: the hint names the zone."""
+
+    new_closing_day = forms.DateField(label="New closing date", widget=DateInput)
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept on record.")
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "new_closing_day"
+        ].help_text = (
+            f"Date in the cohort's time, {cohort.time_zone}: registration stays open to the end of that day there."
+        )
 
 
 class RosterUploadForm(forms.Form):

@@ -120,6 +120,15 @@ def start_study(request: HttpRequest, public_id: str) -> HttpResponse:
     return back
 
 
+#: The ids of each enrolment-page form's inputs (``confirm_reason``, ``withdraw_reason``…).
+AUTO_ID = {
+    "reason_form": "confirm_%s",
+    "withdraw_form": "withdraw_%s",
+    "lapse_form": "lapse_%s",
+    "defer_form": "defer_%s",
+}
+
+
 def _payment_form(viewer: Any, cohort: Cohort, data: Any = None, **kwargs: Any) -> PaymentForm:
     """The payment form in the viewer's own zone (their profile's, else the cohort's), starting at their today."""
     zone_name = invoices.date_zone(viewer, cohort)
@@ -136,10 +145,11 @@ def _detail_context(enrolment: Enrolment, viewer: Any, **forms: Any) -> dict[str
         "invoices": invoices,
         "funding_requests": requests,
         "payment_form": _payment_form(viewer, cohort),
-        "reason_form": ReasonForm(),
-        "withdraw_form": ReasonForm(),
-        "lapse_form": ReasonForm(),
-        "defer_form": DeferForm(cohort=cohort),
+        # One page, several forms with a reason: each its own ids, so every label names its own box.
+        "reason_form": ReasonForm(auto_id=AUTO_ID["reason_form"]),
+        "withdraw_form": ReasonForm(auto_id=AUTO_ID["withdraw_form"]),
+        "lapse_form": ReasonForm(auto_id=AUTO_ID["lapse_form"]),
+        "defer_form": DeferForm(cohort=cohort, auto_id=AUTO_ID["defer_form"]),
         "support_form": SupportDecisionForm(),
         "pending": SupportDecision.PENDING,
         "can": {
@@ -165,9 +175,9 @@ def _refuse_with_form(request: HttpRequest, enrolment: Enrolment, name: str, for
     if isinstance(form, PaymentForm):
         retry: Any = _payment_form(request.user, enrolment.cohort, initial=initial)
     elif isinstance(form, DeferForm):
-        retry = DeferForm(initial=initial, cohort=enrolment.cohort)
+        retry = DeferForm(initial=initial, cohort=enrolment.cohort, auto_id=AUTO_ID[name])
     else:
-        retry = type(form)(initial=initial)
+        retry = type(form)(initial=initial, auto_id=AUTO_ID.get(name, "id_%s"))
     context = _detail_context(enrolment, request.user, **{name: retry}, failed=form)
     return render(request, "programmes/staff/enrolment.html", context, status=422)
 
@@ -314,7 +324,7 @@ def decide_support(request: HttpRequest, public_id: str, pk: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def extend_registration(request: HttpRequest, public_id: str) -> HttpResponse:
     cohort = cohort_for_staff(request.user, public_id)
-    form = ExtendRegistrationForm(request.POST or None)
+    form = ExtendRegistrationForm(request.POST or None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         new_closes = cohorts.end_of_day(form.cleaned_data["new_closing_day"], cohort.time_zone)
         try:

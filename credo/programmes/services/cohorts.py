@@ -564,7 +564,8 @@ def new_cohort_defaults(programme: Programme) -> dict[str, Any]:
 def cohort_slug(programme: Programme, name: str, *, besides: Cohort | None = None) -> str:
     """A slug made from the cohort's name ("2025 intake": 2025-intake), unique among the programme's cohorts."""
     base = slugify(name)[:72].strip("-") or "cohort"
-    taken = set(programme.cohorts.exclude(pk=besides.pk if besides else None).values_list("slug", flat=True))
+    others = programme.cohorts.exclude(pk=besides.pk) if besides is not None else programme.cohorts.all()
+    taken = set(others.values_list("slug", flat=True))
     slug, number = base, 2
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from credo.accounts.models import Organisation, OrganisationKind, Role, User
@@ -139,8 +140,6 @@ class TestCopyingACohort:
         assert cohorts.next_name(name) == after
 
     def test_only_the_providers_programme_admins_may_copy(self, cohort: Cohort, coordinator: User) -> None:
-        from django.core.exceptions import PermissionDenied
-
         with pytest.raises(PermissionDenied):
             cohorts.copy_cohort(actor=coordinator, source=cohort, now=EARLY_2024)
         with pytest.raises(PermissionDenied):

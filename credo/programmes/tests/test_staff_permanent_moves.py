@@ -5,6 +5,7 @@ changes nothing, writes no audit event and sends no email."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -173,3 +174,8 @@ class TestTheEnrolmentPage:
         assert 'class="danger">Defer…</button>' in page
         assert '<button type="submit">Confirm</button>' in page  # a step forward needs no warning
         assert "This cannot be undone. The next page says what will happen" in page
+
+    def test_each_form_on_the_page_has_its_own_ids(self, admin: Client, enrolment: Enrolment) -> None:
+        ids = re.findall(r'\sid="([^"]+)"', admin.get(detail(enrolment)).content.decode())
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+        assert {"confirm_reason", "withdraw_reason", "defer_reason", "defer_to"} <= set(ids)
