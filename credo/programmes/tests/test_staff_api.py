@@ -60,6 +60,7 @@ class TestReading:
         assert [(row["learner_email"], row["state"], row["fee_tier"]) for row in listed] == [
             ("aroha@example.org", "applied", "government")
         ]
+        assert listed[0]["state_label"] == "Registered, not yet paid"  # the code for programs, words for people
         assert admin.get(f"{base(enrolment.cohort)}/enrolments?state=active").json() == []
         unknown = admin.get(f"{base(enrolment.cohort)}/enrolments?state=happy")
         assert (unknown.status_code, unknown.json()["problems"][0]) == (
