@@ -18,7 +18,7 @@ from credo.accounts.models import User
 from credo.programmes.models import Cohort, Enrolment, EnrolmentState, InvoiceState, invoice_code
 from credo.programmes.services import enrolments
 
-from .staff_helpers import register
+from .staff_helpers import cohort_facilitator, register
 
 #: 20:00 in London on Wednesday 7 February 2024 is already 09:00 on Thursday 8 February in Auckland.
 LONDON_EVENING = datetime.datetime(2024, 2, 7, 20, 0, tzinfo=datetime.UTC)
@@ -154,5 +154,16 @@ class TestTheSubMenu:
         assert 'aria-current="page">Dashboard</a>' not in listing
         one = admin.get(detail(enrolment)).content.decode()
         assert 'aria-current="true">Enrolments</a>' in one
-        workshops = admin.get(f"/programmes/cohorts/{cohort.public_id}/sessions").content.decode()
-        assert 'aria-current="page">Workshops</a>' in workshops
+        for tail, name in (("sessions", "Workshops"), ("check-ins/", "Check-ins"), ("support/", "Questions")):
+            page = admin.get(f"/programmes/cohorts/{cohort.public_id}/{tail}").content.decode()
+            assert f'aria-current="page">{name}</a>' in page, tail
+            assert "Import learners" in page
+
+    def test_a_facilitator_sees_only_the_pages_open_to_them(
+        self, cohort: Cohort, client_for: Callable[[User | None], Client]
+    ) -> None:
+        facilitator = client_for(cohort_facilitator(cohort))
+        for tail in ("sessions", "check-ins/", "support/"):
+            page = facilitator.get(f"/programmes/cohorts/{cohort.public_id}/{tail}").content.decode()
+            assert 'aria-label="Cohort staff pages"' in page, tail
+            assert "Import learners" not in page, tail
