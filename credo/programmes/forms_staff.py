@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
-from credo.programmes.models import Cohort
+from credo.programmes.models import Cohort, SupportKind
 
 #: A roster larger than this is not a roster (and would sit in the session between upload and confirm).
 ROSTER_MAX_BYTES = 512 * 1024
@@ -88,6 +88,21 @@ class SupportDecisionForm(forms.Form):
         label="Reduced fee, before tax", required=False, min_value=0, decimal_places=2, help_text="For a reduced fee."
     )
     instalments = forms.IntegerField(label="Instalments", required=False, help_text="For a payment plan: 2 to 12.")
+
+    def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def clean(self) -> dict[str, Any]:
+        """What an approval of this kind needs before its confirmation page can say what it will do (the service
+        checks the amounts themselves)."""
+        data = super().clean() or {}
+        if data.get("decision") == "approve":
+            if self.kind == SupportKind.REDUCED_FEE and data.get("reduced_amount") is None:
+                self.add_error("reduced_amount", "Give the reduced fee, before tax.")
+            if self.kind == SupportKind.PAYMENT_PLAN and not data.get("instalments"):
+                self.add_error("instalments", "Give the number of instalments, from 2 to 12.")
+        return data
 
 
 class ExtendRegistrationForm(forms.Form):

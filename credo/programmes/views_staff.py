@@ -29,7 +29,15 @@ from credo.programmes.forms_staff import (
     StartStudyForm,
     SupportDecisionForm,
 )
-from credo.programmes.models import Cohort, Enrolment, EnrolmentState, FundingRequest, SupportDecision
+from credo.programmes.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentState,
+    FundingRequest,
+    InvoiceState,
+    SupportDecision,
+    SupportKind,
+)
 from credo.programmes.services import cohorts, enrolments, funding, invoices, roster
 
 #: Where an uploaded roster waits between its preview and the confirmation (per cohort, in the staff member's session).
@@ -300,9 +308,12 @@ def record_payment(request: HttpRequest, public_id: str, pk: int) -> HttpRespons
 def decide_support(request: HttpRequest, public_id: str, pk: int) -> HttpResponse:
     support: FundingRequest = access_staff.funding_request_in_cohort(request.user, public_id, pk)
     enrolment = support.enrolment
-    form = SupportDecisionForm(request.POST)
+    form = SupportDecisionForm(request.POST, kind=support.kind)
     if form.is_valid():
         data = form.cleaned_data
+        if request.POST.get("confirmed") != "yes":
+            # A decision cannot be taken back, and an approved reduced fee cancels the invoice: say so first.
+            return _decision_confirmation(request, support, form)
         try:
             funding.decide_support(
                 support,
@@ -318,6 +329,52 @@ def decide_support(request: HttpRequest, public_id: str, pk: int) -> HttpRespons
             messages.success(request, f"Decision on the request for {support.get_kind_display().lower()} sent.")
             return redirect(_enrolment_url(enrolment))
     return _refuse_with_form(request, enrolment, "support_form", form)
+
+
+def _decision_consequences(support: FundingRequest, data: dict[str, Any]) -> list[str]:
+    """What ``funding.decide_support`` will do with this decision, in words, before it is done."""
+    enrolment = support.enrolment
+    learner = enrolment.learner
+    name = learner.full_name or learner.email
+    kind = support.get_kind_display().lower()
+    lines = []
+    if data["decision"] != "approve":
+        lines.append(f"The request for {kind} is declined.")
+    elif support.kind == SupportKind.REDUCED_FEE:
+        unpaid = [i.reference for i in enrolment.invoices.all() if i.state == InvoiceState.ISSUED]
+        cohort = enrolment.cohort
+        if unpaid:
+            lines.append(f"Unpaid invoice{'s' if len(unpaid) > 1 else ''} {', '.join(unpaid)}: cancelled.")
+        lines.append(
+            f"A new invoice for {cohort.currency} {data['reduced_amount']:.2f} before {cohort.tax_name or 'tax'} "
+            f"is issued and emailed to {name}."
+        )
+    elif support.kind == SupportKind.PAYMENT_PLAN:
+        lines.append(f"{name} may pay the unpaid invoice in {data['instalments']} monthly instalments.")
+    else:
+        lines.append(f"{name} can download a letter for their grant application from their page.")
+    lines.append(f"{name} is emailed your decision and your note.")
+    return lines
+
+
+def _decision_confirmation(request: HttpRequest, support: FundingRequest, form: SupportDecisionForm) -> HttpResponse:
+    enrolment = support.enrolment
+    learner = enrolment.learner
+    name = learner.full_name or learner.email
+    approve = form.cleaned_data["decision"] == "approve"
+    verb = "Approve" if approve else "Decline"
+    context = {
+        "cohort": enrolment.cohort,
+        "enrolment": enrolment,
+        "support": support,
+        "form": form,
+        "question": f"{verb} {name}'s request for {support.get_kind_display().lower()}?",
+        "button": f"{verb} and tell {name}",
+        # Warning style where something is taken away: a refusal, or an invoice cancelled and replaced.
+        "warning": not approve or support.kind == SupportKind.REDUCED_FEE,
+        "consequences": _decision_consequences(support, form.cleaned_data),
+    }
+    return render(request, "programmes/staff/confirm_decision.html", context)
 
 
 @login_required

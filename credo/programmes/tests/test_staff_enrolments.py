@@ -219,7 +219,7 @@ class TestSupportDecisions:
     ) -> None:
         response = admin.post(
             f"{base(enrolment.cohort)}/support/{support_request.pk}/decide",
-            {"decision": "approve", "note": "Approved by the board", "reduced_amount": "300.00"},
+            {"decision": "approve", "note": "Approved by the board", "reduced_amount": "300.00", "confirmed": "yes"},
         )
         assert response.status_code == 302
         support_request.refresh_from_db()
@@ -282,7 +282,7 @@ def posts(enrolment: Enrolment, support: FundingRequest, next_cohort: Cohort) ->
         (f"{detail(enrolment)}confirm", {"reason": "Paid by cheque"}),
         (f"{detail(enrolment)}withdraw", {"reason": "Changed jobs", "confirmed": "yes"}),
         (f"{detail(enrolment)}defer", {"to": next_cohort.pk, "reason": "Busy", "confirmed": "yes"}),
-        (f"{cohort_url}/support/{support.pk}/decide", {"decision": "decline", "note": "No"}),
+        (f"{cohort_url}/support/{support.pk}/decide", {"decision": "decline", "note": "No", "confirmed": "yes"}),
         (f"{cohort_url}/registration/extend", {"new_closing_day": "2024-03-27", "reason": "More time"}),
     ]
 

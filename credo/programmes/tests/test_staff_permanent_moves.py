@@ -16,7 +16,7 @@ from django.test import Client
 from credo.accounts.models import User
 from credo.accounts.tests.factories import UserFactory
 from credo.programmes.models import Cohort, Enrolment, EnrolmentState, InvoiceState, Programme
-from credo.programmes.services import cohorts, enrolments
+from credo.programmes.services import cohorts, enrolments, funding
 
 from .builders import AUCKLAND, cohort_2024, nz
 from .staff_helpers import audit_count, register
@@ -179,3 +179,48 @@ class TestTheEnrolmentPage:
         ids = re.findall(r'\sid="([^"]+)"', admin.get(detail(enrolment)).content.decode())
         assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
         assert {"confirm_reason", "withdraw_reason", "defer_reason", "defer_to"} <= set(ids)
+
+
+class TestSupportDecisionsAskFirst:
+    """A decision on a request for support is sent once and for all (an approved reduced fee cancels the invoice)."""
+
+    @pytest.fixture
+    def support(self, enrolment: Enrolment) -> Any:
+        return funding.request_support(
+            enrolment, actor=enrolment.learner, kind="reduced_fee", explanation="Our trust has no training budget."
+        )
+
+    def url(self, enrolment: Enrolment, support: Any) -> str:
+        return f"/programmes/staff/{enrolment.cohort.public_id}/support/{support.pk}/decide"
+
+    def test_approving_a_reduced_fee_says_the_invoice_is_replaced_and_changes_nothing_yet(
+        self, admin: Client, enrolment: Enrolment, support: Any, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        invoice = enrolment.invoices.get()
+        data = {"decision": "approve", "note": "Approved by the board", "reduced_amount": "300"}
+        before = audit_count()
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin.post(self.url(enrolment, support), data)
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Approve Aroha Te Whare&#x27;s request for a reduced fee?" in page
+        assert f"Unpaid invoice {invoice.reference}: cancelled." in page
+        assert "A new invoice for NZD 300.00 before GST is issued and emailed to Aroha Te Whare." in page
+        assert 'class="danger">Approve and tell Aroha Te Whare</button>' in page
+        support.refresh_from_db()
+        assert support.decision == "pending"
+        assert enrolment.invoices.get().state == InvoiceState.ISSUED
+        assert (audit_count(), mail.outbox) == (before, [])
+
+        response = admin.post(self.url(enrolment, support), {**data, "confirmed": "yes"})
+        assert response.status_code == 302
+        support.refresh_from_db()
+        assert support.decision == "approved"
+
+    def test_a_decision_is_refused_its_confirmation_page_when_something_is_missing(
+        self, admin: Client, enrolment: Enrolment, support: Any
+    ) -> None:
+        response = admin.post(self.url(enrolment, support), {"decision": "approve", "note": "Yes"})
+        assert response.status_code == 422
+        assert "Give the reduced fee, before tax." in response.content.decode()
