@@ -283,11 +283,16 @@ def _confirmation_page(
 @login_required
 @require_POST
 def record_payment(request: HttpRequest, public_id: str, pk: int) -> HttpResponse:
+    """A recorded payment cannot be removed, and confirms the place: the day and amount are shown for a second look
+    (in the recorder's own zone) before a confirmed POST records it."""
     invoice = access_staff.invoice_in_cohort(request.user, public_id, pk)
     enrolment = invoice.enrolment
     form = _payment_form(request.user, enrolment.cohort, request.POST)
     if form.is_valid():
         try:
+            if request.POST.get("confirmed") != "yes":
+                invoices.check_payment(invoice, paid_on=form.cleaned_data["paid_on"], zone_name=form.zone_name)
+                return _payment_confirmation(request, invoice, form)
             enrolments.record_payment(
                 invoice,
                 actor=request.user,
@@ -329,6 +334,26 @@ def decide_support(request: HttpRequest, public_id: str, pk: int) -> HttpRespons
             messages.success(request, f"Decision on the request for {support.get_kind_display().lower()} sent.")
             return redirect(_enrolment_url(enrolment))
     return _refuse_with_form(request, enrolment, "support_form", form)
+
+
+def _payment_confirmation(request: HttpRequest, invoice: Any, form: PaymentForm) -> HttpResponse:
+    enrolment = invoice.enrolment
+    learner = enrolment.learner
+    name = learner.full_name or learner.email
+    paid_on = form.cleaned_data["paid_on"]
+    lines = [f"Invoice {invoice.reference} ({invoice.currency} {invoice.total}) is marked paid on "
+             f"{paid_on.day} {paid_on:%B %Y} ({form.zone_name} day)."]  # fmt: skip
+    if enrolment.state == EnrolmentState.APPLIED:
+        lines.append(f"{name}'s place is confirmed, and they are emailed to say so.")
+    context = {
+        "cohort": enrolment.cohort,
+        "enrolment": enrolment,
+        "invoice": invoice,
+        "form": form,
+        "question": f"Record the payment of invoice {invoice.reference}?",
+        "consequences": lines,
+    }
+    return render(request, "programmes/staff/confirm_payment.html", context)
 
 
 def _decision_consequences(support: FundingRequest, data: dict[str, Any]) -> list[str]:

@@ -111,22 +111,11 @@ def issued_day_in(invoice: Invoice, zone_name: str) -> datetime.date:
     return timezone.localdate(started, ZoneInfo(zone_name))
 
 
-def mark_paid(
-    invoice: Invoice,
-    *,
-    actor: Any,
-    paid_on: datetime.date,
-    reference: str = "",
-    zone_name: str = "",
-    now: datetime.datetime | None = None,
-) -> Invoice:
-    """Record the payment of an issued invoice (call inside a transaction; see ``enrolments.record_payment``).
-
-    ``paid_on`` is a day in ``zone_name``, the zone of the person who typed it (the cohort's when not given): it is
-    compared with their today and with the day of issue as it fell in their zone, so a UK admin can record a payment
-    made this morning on an invoice dated tomorrow in New Zealand.
-    """
-    invoice = Invoice.objects.select_for_update().select_related("enrolment__cohort").get(pk=invoice.pk)
+def check_payment(
+    invoice: Invoice, *, paid_on: datetime.date, zone_name: str = "", now: datetime.datetime | None = None
+) -> None:
+    """Refuse a payment that cannot be recorded: the invoice is not issued, or ``paid_on`` (a day in ``zone_name``,
+    the cohort's when not given) is after that zone's today or before the day of issue as it fell there."""
     if invoice.state != InvoiceState.ISSUED:
         raise ValidationError(f"Invoice {invoice.reference} is {invoice.get_state_display().lower()}.")
     cohort = invoice.enrolment.cohort
@@ -143,6 +132,25 @@ def mark_paid(
         if issued != invoice.issued_on:
             when += f", which was {_day(issued)} in {zone_name}"
         raise ValidationError({"paid_on": f"The invoice was issued on {when}: the payment cannot be earlier."})
+
+
+def mark_paid(
+    invoice: Invoice,
+    *,
+    actor: Any,
+    paid_on: datetime.date,
+    reference: str = "",
+    zone_name: str = "",
+    now: datetime.datetime | None = None,
+) -> Invoice:
+    """Record the payment of an issued invoice (call inside a transaction; see ``enrolments.record_payment``).
+
+    ``paid_on`` is a day in ``zone_name``, the zone of the person who typed it (the cohort's when not given): it is
+    compared with their today and with the day of issue as it fell in their zone, so a UK admin can record a payment
+    made this morning on an invoice dated tomorrow in New Zealand.
+    """
+    invoice = Invoice.objects.select_for_update().select_related("enrolment__cohort").get(pk=invoice.pk)
+    check_payment(invoice, paid_on=paid_on, zone_name=zone_name, now=now)
     invoice.state = InvoiceState.PAID
     invoice.paid_on = paid_on
     invoice.payment_reference = reference.strip()

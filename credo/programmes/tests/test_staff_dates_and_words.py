@@ -56,7 +56,12 @@ class TestThePaymentDate:
         self, enrolment: Enrolment, provider_admin: User, client_for: Callable[[User | None], Client]
     ) -> None:
         admin = client_for(in_zone(provider_admin, "Europe/London"))
-        response = admin.post(payment_url(enrolment), {"paid_on": "2024-02-07", "reference": "BACS 7 Feb"})
+        data = {"paid_on": "2024-02-07", "reference": "BACS 7 Feb"}
+        check = admin.post(payment_url(enrolment), data)  # first the day shown again, nothing recorded
+        assert check.status_code == 200
+        assert "is marked paid on 7 February 2024 (Europe/London day)." in check.content.decode()
+        assert enrolment.invoices.get().state == InvoiceState.ISSUED
+        response = admin.post(payment_url(enrolment), {**data, "confirmed": "yes"})
         assert response.status_code == 302, response.content.decode()
         invoice = enrolment.invoices.get()
         assert (invoice.state, invoice.paid_on) == (InvoiceState.PAID, datetime.date(2024, 2, 7))

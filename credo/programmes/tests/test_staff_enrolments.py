@@ -124,7 +124,8 @@ class TestPayments:
     ) -> None:
         invoice = enrolment.invoices.get()
         response = admin.post(
-            f"{base(enrolment.cohort)}/invoices/{invoice.pk}/payment", {"paid_on": "2024-02-05", "reference": "DC-1"}
+            f"{base(enrolment.cohort)}/invoices/{invoice.pk}/payment",
+            {"paid_on": "2024-02-05", "reference": "DC-1", "confirmed": "yes"},
         )
         assert response.status_code == 302
         invoice.refresh_from_db()
@@ -278,7 +279,7 @@ def posts(enrolment: Enrolment, support: FundingRequest, next_cohort: Cohort) ->
     cohort_url = base(enrolment.cohort)
     invoice = enrolment.invoices.get()
     return [
-        (f"{cohort_url}/invoices/{invoice.pk}/payment", {"paid_on": "2024-02-05"}),
+        (f"{cohort_url}/invoices/{invoice.pk}/payment", {"paid_on": "2024-02-05", "confirmed": "yes"}),
         (f"{detail(enrolment)}confirm", {"reason": "Paid by cheque"}),
         (f"{detail(enrolment)}withdraw", {"reason": "Changed jobs", "confirmed": "yes"}),
         (f"{detail(enrolment)}defer", {"to": next_cohort.pk, "reason": "Busy", "confirmed": "yes"}),

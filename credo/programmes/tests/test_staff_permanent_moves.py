@@ -224,3 +224,27 @@ class TestSupportDecisionsAskFirst:
         response = admin.post(self.url(enrolment, support), {"decision": "approve", "note": "Yes"})
         assert response.status_code == 422
         assert "Give the reduced fee, before tax." in response.content.decode()
+
+
+class TestAPaymentIsCheckedFirst:
+    def test_the_day_and_what_follows_are_shown_and_nothing_is_recorded_until_confirmed(
+        self, admin: Client, enrolment: Enrolment, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        invoice = enrolment.invoices.get()
+        url = f"/programmes/staff/{enrolment.cohort.public_id}/invoices/{invoice.pk}/payment"
+        before = audit_count()
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin.post(url, {"paid_on": "2024-02-05", "reference": "DC-1"})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert f"Invoice {invoice.reference} (NZD 746.35) is marked paid on 5 February 2024" in page
+        assert "Aroha Te Whare&#x27;s place is confirmed, and they are emailed to say so." in page
+        assert 'name="paid_on" value="2024-02-05"' in page
+        invoice.refresh_from_db()
+        assert invoice.state == InvoiceState.ISSUED
+        assert (audit_count(), mail.outbox) == (before, [])
+        confirmed = admin.post(url, {"paid_on": "2024-02-05", "reference": "DC-1", "confirmed": "yes"})
+        assert confirmed.status_code == 302
+        invoice.refresh_from_db()
+        assert (invoice.state, invoice.payment_reference) == (InvoiceState.PAID, "DC-1")
