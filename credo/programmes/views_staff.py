@@ -145,12 +145,12 @@ def _payment_form(viewer: Any, cohort: Cohort, data: Any = None, **kwargs: Any) 
 
 def _detail_context(enrolment: Enrolment, viewer: Any, **forms: Any) -> dict[str, Any]:
     cohort = enrolment.cohort
-    invoices = enrolment.invoices.select_related("provider").order_by("-number")
+    its_invoices = enrolment.invoices.select_related("provider").order_by("-number")
     requests = enrolment.funding_requests.order_by("-created_at")
     context: dict[str, Any] = {
         "cohort": cohort,
         "enrolment": enrolment,
-        "invoices": invoices,
+        "invoices": its_invoices,
         "funding_requests": requests,
         "payment_form": _payment_form(viewer, cohort),
         # One page, several forms with a reason: each its own ids, so every label names its own box.

@@ -609,10 +609,14 @@ def plan_copy(source: Cohort, *, now: datetime.datetime | None = None) -> Cohort
         fields[name] = a_year_on(getattr(source, name), zone_name)
     for name in ("study_starts", "study_ends", "assessment_starts", "assessment_ends"):
         fields[name] = _a_year_after(getattr(source, name))
-    provider = source.programme.provider
-    facilitators = [
-        person for person in source.facilitators.order_by("email") if Role.FACILITATOR in roles_in(person, provider)
-    ]
+    # Those who still hold the facilitator role at the provider (one query, however many there are).
+    facilitators = list(
+        source.facilitators.filter(
+            memberships__organisation_id=source.programme.provider_id, memberships__role=Role.FACILITATOR
+        )
+        .distinct()
+        .order_by("email")
+    )
     workshops = [
         (
             number,

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from credo.accounts.models import Organisation, OrganisationKind, Role, User
 from credo.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -280,3 +282,27 @@ def test_the_defaults_need_no_queries_per_cohort(
         cohort_2024(provider_admin, programme, slug=f"c{year}", name=f"Cohort {year}")
     with django_assert_max_num_queries(2):
         cohorts.new_cohort_defaults(programme)
+
+
+def test_the_copy_page_costs_the_same_queries_for_one_workshop_or_ten(
+    admin: Client, cohort: Cohort, coordinator: User
+) -> None:
+    url = setup_url(cohort.programme, f"{cohort.slug}/copy/")
+    with CaptureQueriesContext(connection) as few:
+        admin.get(url)
+    for number in range(4, 12):
+        Session.objects.create(
+            cohort=cohort,
+            number=number,
+            topic=f"Extra {number}",
+            starts_at=nz(2024, 6, number, 12),
+            ends_at=nz(2024, 6, number, 13),
+            venue="Wellington",
+        )
+        CheckInSlot.objects.create(
+            cohort=cohort, facilitator=coordinator, starts_at=nz(2024, 6, number, 9), ends_at=nz(2024, 6, number, 10)
+        )
+    with CaptureQueriesContext(connection) as many:
+        page = admin.get(url).content.decode()
+    assert "Extra 11" in page
+    assert len(many) == len(few)
