@@ -56,6 +56,11 @@ class RosterRow:
     invoice_to_organisation: bool
     has_account: bool
 
+    @property
+    def organisation_type_label(self) -> str:
+        """'Local government', not the code the file may give."""
+        return str(OrganisationType(self.organisation_type).label)
+
 
 @dataclass(frozen=True)
 class RowProblem:

@@ -254,6 +254,7 @@ class TestThePages:
         response = client.post(f"{base}/import", {"file": upload(GOOD)})
         assert response.status_code == 200
         assert "Ready to register 2 learners" in response.content.decode()
+        assert "Porirua City Council (Local government)" in response.content.decode()  # words, not the file's code
         assert not Enrolment.objects.exists()  # a preview changes nothing
         response = client.post(f"{base}/import/confirm")
         assert response.status_code == 302
