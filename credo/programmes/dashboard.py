@@ -15,6 +15,7 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from credo.programmes import staff_words
 from credo.programmes.models import (
     Attendance,
     Cohort,
@@ -94,9 +95,11 @@ def cohort_figures(cohort: Cohort, *, now: datetime.datetime | None = None) -> C
         .values_list("state", "total")
     )
     return CohortFigures(
-        by_state=[Bar(str(state.label), states.get(state.value, 0)) for state in EnrolmentState],
+        by_state=[Bar(staff_words.enrolment_state(state), states.get(state.value, 0)) for state in EnrolmentState],
         by_fee_tier=[Bar(name, n) for name, n in tiers],
-        invoiced={str(state.label): totals.get(state.value) or Decimal("0.00") for state in InvoiceState},
+        invoiced={
+            staff_words.invoice_state(state): totals.get(state.value) or Decimal("0.00") for state in InvoiceState
+        },
         attendance=_attendance(cohort),
         nudges=_nudges(cohort, now, today),
         expected_hours=expected_hours(cohort, today),

@@ -17,7 +17,12 @@ from credo.accounts.models import Organisation, Role, User
 from credo.accounts.zones import ZoneField
 from credo.catalogue.models import CentreApproval, Qualification, Status
 from credo.programmes.models import Cohort, FeeTier, OrganisationType, Programme, ProviderBilling
-from credo.programmes.services.cohorts import MAX_CHECK_IN_NOTICE_HOURS, end_of_day, local_moment
+from credo.programmes.services.cohorts import (
+    MAX_CHECK_IN_NOTICE_HOURS,
+    end_of_day,
+    local_moment,
+    new_cohort_defaults,
+)
 
 #: A cohort has at most this many fee tiers (there are five organisation types to share out).
 MAX_FEE_TIERS = 4
@@ -98,7 +103,15 @@ class CohortForm(forms.Form):
     """A cohort's terms; every date is a local date (and time) in the cohort's time zone."""
 
     name = forms.CharField(max_length=120, help_text="e.g. 2024 intake")
-    slug = forms.SlugField(max_length=80, help_text="Part of the web address, e.g. 2024.")
+    slug = forms.SlugField(
+        label="Web address name",
+        max_length=80,
+        required=False,
+        help_text="Part of the cohort page's address: lower case letters, numbers and hyphens, e.g. 2024-intake. "
+        "Left empty, it is made from the name.",
+        # credo.js suggests it from the name as it is typed (until someone types here).
+        widget=forms.TextInput(attrs={"data-slug-from": "id_name"}),
+    )
     time_zone = ZoneField(help_text="Type a city or country. Every date below is in this zone.")
     registration_opens_day = forms.DateField(label="Registration opens on", widget=DateInput)
     registration_opens_time = forms.TimeField(label="at", widget=TimeInput, initial=datetime.time(9))
@@ -150,6 +163,17 @@ class CohortForm(forms.Form):
         help_text="People with the facilitator role here; give someone the role under Members and roles.",
     )
 
+    #: The form in sections, each under its own heading: (heading, hint, fields). Fee tiers follow "Fees and tax".
+    SECTIONS = (
+        ("The cohort", "", ("name", "slug", "time_zone")),
+        ("Registration", "When people can register, in the cohort's time zone.",
+         ("registration_opens_day", "registration_opens_time", "registration_closes_day", "capacity")),
+        ("Study and assessment", "", ("study_starts", "study_ends", "submission_deadline_day", "assessment_starts",
+                                      "assessment_ends", "resubmissions_allowed")),
+        ("Support", "", ("check_ins_allowed", "check_in_notice_hours", "weekly_hours_guideline", "facilitators")),
+        ("Fees and tax", "", ("currency", "tax_name", "tax_percent", "payment_terms_days")),
+    )  # fmt: skip
+
     #: Where the services name a stored field, the form field that set it (for errors shown by the right input).
     FIELD_FOR = {
         "registration_opens": "registration_opens_day",
@@ -170,8 +194,14 @@ class CohortForm(forms.Form):
             .order_by("full_name", "email")
         )
 
+    def sections(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        return [(heading, hint, [self[name] for name in names]) for heading, hint, names in self.SECTIONS]
+
     def clean_slug(self) -> str:
         slug: str = self.cleaned_data["slug"]
+        if not slug:
+            # A new cohort's is made from its name by the service; an existing cohort keeps its address.
+            return self.cohort.slug if self.cohort is not None else ""
         others = Cohort.objects.filter(programme=self.programme, slug=slug)
         if self.cohort is not None:
             others = others.exclude(pk=self.cohort.pk)
@@ -221,6 +251,37 @@ class CohortForm(forms.Form):
             field = self.FIELD_FOR.get(name, name)
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
+
+
+def cohort_form_initial(programme: Programme) -> dict[str, Any]:
+    """A new cohort's form starts from the previous cohort's terms, or the provider's zone, currency and tax."""
+    defaults = new_cohort_defaults(programme)
+    initial = {name: value for name, value in defaults.items() if name != "tax_rate"}
+    initial["tax_percent"] = (defaults["tax_rate"] * 100).normalize()
+    return initial
+
+
+class CopyCohortForm(forms.Form):
+    """The new cohort's name and address; everything else comes from the cohort copied, a year on."""
+
+    name = forms.CharField(max_length=120, help_text="e.g. 2025 intake")
+    slug = forms.SlugField(
+        label="Web address name",
+        max_length=80,
+        required=False,
+        help_text="Lower case letters, numbers and hyphens. Left empty, it is made from the name.",
+        widget=forms.TextInput(attrs={"data-slug-from": "id_name"}),
+    )
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+
+    def clean_slug(self) -> str:
+        slug: str = self.cleaned_data["slug"]
+        if slug and Cohort.objects.filter(programme=self.programme, slug=slug).exists():
+            raise forms.ValidationError(f"Another cohort of {self.programme.name} already uses {slug!r}.")
+        return slug
 
 
 class FeeTierForm(forms.Form):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
 
-from credo.programmes.models import Cohort
+from credo.programmes.models import Cohort, SupportKind
 
 #: A roster larger than this is not a roster (and would sit in the session between upload and confirm).
 ROSTER_MAX_BYTES = 512 * 1024
@@ -16,14 +17,30 @@ ONE_DAY = datetime.timedelta(days=1)
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value must be ISO (2024-03-20), whatever the site's display format."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class PaymentForm(forms.Form):
-    paid_on = forms.DateField(label="Paid on", widget=DateInput, help_text="The day the money arrived.")
+    """The day is the recording person's own (``invoices.date_zone``): the hint names that zone, and it starts at
+    their today."""
+
+    paid_on = forms.DateField(label="Paid on", widget=DateInput)
     reference = forms.CharField(
         label="Payment reference", max_length=120, required=False, help_text="e.g. the bank statement reference"
     )
+
+    def __init__(self, *args: Any, zone_name: str, own_zone: bool, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("paid_on", timezone.localdate(timezone.now(), ZoneInfo(zone_name)))
+        super().__init__(*args, **kwargs)
+        whose = "your time" if own_zone else "the cohort's time"
+        self.fields["paid_on"].help_text = f"The day the money arrived. Date in {whose}, {zone_name}."
+        self.zone_name = zone_name
 
 
 class ReasonForm(forms.Form):
@@ -72,14 +89,36 @@ class SupportDecisionForm(forms.Form):
     )
     instalments = forms.IntegerField(label="Instalments", required=False, help_text="For a payment plan: 2 to 12.")
 
+    def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def clean(self) -> dict[str, Any]:
+        """What an approval of this kind needs before its confirmation page can say what it will do (the service
+        checks the amounts themselves)."""
+        data = super().clean() or {}
+        if data.get("decision") == "approve":
+            if self.kind == SupportKind.REDUCED_FEE and data.get("reduced_amount") is None:
+                self.add_error("reduced_amount", "Give the reduced fee, before tax.")
+            if self.kind == SupportKind.PAYMENT_PLAN and not data.get("instalments"):
+                self.add_error("instalments", "Give the number of instalments, from 2 to 12.")
+        return data
+
 
 class ExtendRegistrationForm(forms.Form):
-    new_closing_day = forms.DateField(
-        label="New closing date",
-        widget=DateInput,
-        help_text="In the cohort's time zone; registration stays open to the end of that day.",
-    )
+    """A day of the cohort's calendar (registration closes at the end of that day where the cohort is), not the
+    admin's own: the hint names the zone."""
+
+    new_closing_day = forms.DateField(label="New closing date", widget=DateInput)
     reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}), help_text="Kept on record.")
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "new_closing_day"
+        ].help_text = (
+            f"Date in the cohort's time, {cohort.time_zone}: registration stays open to the end of that day there."
+        )
 
 
 class RosterUploadForm(forms.Form):

@@ -286,7 +286,25 @@ class Invoice(models.Model):
 
     @property
     def reference(self) -> str:
-        return f"{self.provider.slug.upper()[:8]}-{self.number:05d}"
+        """What the learner quotes when they pay: the provider's short code and the number, IC-00006."""
+        return f"{invoice_code(self.provider.slug)}-{self.number:05d}"
+
+
+#: Words left out of a provider's invoice code ("Centre for the Arts" is CA, not CFTA).
+_CODE_SKIPS = frozenset({"a", "an", "and", "for", "of", "the", "to"})
+
+
+def invoice_code(provider_slug: str) -> str:
+    """A provider's short code on its invoices, from its slug (which, unlike its name, does not change): the
+    initials of a name of several words (inspiring-communities: IC), or a one-word name whole (acme: ACME).
+
+    Never a word cut short (INSPIRIN), and short enough for a bank's 12-character reference field with the number.
+    """
+    words = [word for word in provider_slug.split("-") if word]
+    significant = [word for word in words if word not in _CODE_SKIPS] or words
+    if len(significant) == 1:
+        return significant[0].upper()
+    return "".join(word[0] for word in significant).upper()
 
 
 class SupportKind(models.TextChoices):

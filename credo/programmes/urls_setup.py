@@ -18,4 +18,9 @@ urlpatterns: list[URLPattern] = [
         views_setup.cohort_edit,
         name="setup_cohort_edit",
     ),
+    path(
+        "setup/<slug:provider>/<slug:programme>/<slug:cohort>/copy/",
+        views_setup.cohort_copy,
+        name="setup_cohort_copy",
+    ),
 ]

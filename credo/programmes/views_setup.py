@@ -20,7 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from credo.accounts.models import Organisation
 from credo.programmes import access_setup
-from credo.programmes.forms_setup import BillingForm, CohortForm, ProgrammeForm, fee_tier_formset, problems_by_field
+from credo.programmes.forms_setup import (
+    BillingForm,
+    CohortForm,
+    CopyCohortForm,
+    ProgrammeForm,
+    cohort_form_initial,
+    fee_tier_formset,
+    problems_by_field,
+)
 from credo.programmes.models import Cohort, Programme
 from credo.programmes.services import billing, cohorts
 
@@ -122,8 +130,7 @@ def _add_errors(form: Any, problems: dict[str, list[str]]) -> None:
 @require_http_methods(["GET", "POST"])
 def cohort_create(request: HttpRequest, provider: str, programme: str) -> HttpResponse:
     found = access_setup.programme_for_setup(request.user, provider, programme)
-    initial = {"time_zone": found.provider.time_zone}
-    form = CohortForm(request.POST or None, initial=initial, programme=found)
+    form = CohortForm(request.POST or None, initial=cohort_form_initial(found), programme=found)
     tiers = fee_tier_formset(request.POST or None)
     if request.method == "POST" and form.is_valid() & tiers.is_valid():  # both, so every problem shows at once
         facilitators = list(form.cleaned_data["facilitators"])
@@ -172,13 +179,62 @@ def cohort_edit(request: HttpRequest, provider: str, programme: str, cohort: str
 def _cohort_page(
     request: HttpRequest, programme: Programme, form: CohortForm, tiers: Any, *, cohort: Cohort | None
 ) -> HttpResponse:
-    failed = bool(form.errors) or bool(tiers.is_bound and (tiers.non_form_errors() or any(tiers.errors)))
+    tiers_failed = bool(tiers.is_bound and (tiers.non_form_errors() or any(tiers.errors)))
+    failed = bool(form.errors) or tiers_failed
+    previous = cohorts.previous_cohort(programme) if cohort is None else None
     context = {
         "provider": programme.provider,
         "programme": programme,
         "cohort": cohort,
         "form": form,
         "tiers": tiers,
+        "tiers_failed": tiers_failed,
+        "previous": previous,
+        "defaults_from": _defaults_from(programme, previous) if cohort is None else "",
         "billing_missing": billing.billing_for(programme.provider) is None,
     }
     return render(request, "programmes/setup/cohort_form.html", context, status=422 if failed else 200)
+
+
+def _defaults_from(programme: Programme, previous: Cohort | None) -> str:
+    if previous is not None:
+        return f"The time zone, places, support, currency and tax start as {previous.name}'s."
+    return f"The time zone, currency and tax start from {programme.provider.name}'s country and billing details."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_copy(request: HttpRequest, provider: str, programme: str, cohort: str) -> HttpResponse:
+    """A new cohort as a copy of this one a year on: what it will be is shown first; only a POST makes it."""
+    source = access_setup.cohort_for_setup(request.user, provider, programme, cohort)
+    initial = {"name": cohorts.next_name(source.name)}
+    form = CopyCohortForm(request.POST or None, initial=initial, programme=source.programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = cohorts.copy_cohort(
+                actor=request.user, source=source, name=form.cleaned_data["name"], slug=form.cleaned_data["slug"]
+            )
+        except ValidationError as error:
+            _add_errors(form, problems_by_field(error))
+        else:
+            messages.success(
+                request, f"{made.name} is set up as a copy of {source.name}: check its dates, fees and workshops."
+            )
+            return redirect(
+                reverse(
+                    "programmes:setup_cohort_edit",
+                    kwargs={
+                        "provider": made.programme.provider.slug,
+                        "programme": made.programme.slug,
+                        "cohort": made.slug,
+                    },
+                )
+            )
+    context = {
+        "provider": source.programme.provider,
+        "programme": source.programme,
+        "source": source,
+        "form": form,
+        "plan": cohorts.plan_copy(source),
+    }
+    return render(request, "programmes/setup/cohort_copy.html", context, status=422 if form.errors else 200)

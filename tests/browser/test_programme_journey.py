@@ -63,6 +63,9 @@ def record_the_payment_as_the_programme_admin(browser: Browser, base: str, cohor
         staff.get_by_label("Paid on").fill(invoice.issued_on.isoformat())
         staff.get_by_label("Payment reference").fill("Bank transfer HN-1")
         staff.get_by_role("button", name="Record payment").click()
+        # A recorded payment cannot be removed: the day is shown again before it is recorded.
+        expect(staff.get_by_role("heading", name=f"Record the payment of invoice {invoice.reference}?")).to_be_visible()
+        staff.get_by_role("button", name="Record the payment").click()
         expect(staff.get_by_text(f"Payment of invoice {invoice.reference} recorded.")).to_be_visible()
         expect(staff.get_by_role("button", name="Record payment")).to_have_count(0)
     finally:

@@ -64,9 +64,10 @@ week over 5 months. You confirm that you already work in communities and can dra
 have facilitated.
 
 Submission and assessment. Your portfolio is submitted by the cohort's submission deadline, within the year of \
-your enrolment, and assessed in September and October. If it does not yet meet the standard, you may resubmit \
-once. The badge is awarded by Otago Polytechnic once your work is completed, assessed and ratified; we share your \
-name, organisation and submission with Otago Polytechnic for that purpose.
+your enrolment, and assessed in the assessment period your cohort's page gives (September and October for an \
+intake that studies from April to August). If it does not yet meet the standard, you may resubmit once. The badge \
+is awarded by Otago Polytechnic once your work is completed, assessed and ratified; we share your name, \
+organisation and submission with Otago Polytechnic for that purpose.
 
 Withdrawing or deferring. You may withdraw at any time from your dashboard or by telling us; an unpaid invoice is \
 then cancelled. If you have paid and cannot continue, talk to us: we can move your place, and the fee you paid, \

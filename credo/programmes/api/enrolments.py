@@ -13,10 +13,10 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.security import django_auth
 
-from credo.programmes import access_staff
+from credo.programmes import access_staff, staff_words
 from credo.programmes.access import cohort_for_staff
 from credo.programmes.api.router import router
 from credo.programmes.models import Enrolment, EnrolmentState, FundingRequest, Invoice, InvoiceState
@@ -98,6 +98,7 @@ class EnrolmentOut(Schema):
     learner_email: str
     learner_name: str
     state: str
+    state_label: str = Field(description="The state in words, as staff pages show it: 'Registered, not yet paid'.")
     organisation_name: str
     organisation_type: str
     fee_tier: str
@@ -113,6 +114,7 @@ class EnrolmentOut(Schema):
             learner_email=enrolment.learner.email,
             learner_name=enrolment.learner.full_name,
             state=enrolment.state,
+            state_label=staff_words.enrolment_state(enrolment.state),
             organisation_name=enrolment.organisation_name,
             organisation_type=enrolment.organisation_type,
             fee_tier=enrolment.fee_tier.code,
@@ -128,8 +130,11 @@ class EnrolmentDetail(EnrolmentOut):
 
 
 class PaymentIn(Schema):
+    """``paid_on`` is a day in ``time_zone``: by default the caller's own (their profile's), else the cohort's."""
+
     paid_on: datetime.date
     reference: str = ""
+    time_zone: str = ""
 
 
 class MoveIn(Schema):
@@ -264,7 +269,13 @@ def read_invoice(request: HttpRequest, public_id: UUID, invoice_id: int) -> Invo
 )
 def record_payment(request: HttpRequest, public_id: UUID, invoice_id: int, payload: PaymentIn) -> InvoiceOut:
     invoice = access_staff.invoice_in_cohort(request.user, str(public_id), invoice_id)
-    enrolments.record_payment(invoice, actor=request.user, paid_on=payload.paid_on, reference=payload.reference)
+    enrolments.record_payment(
+        invoice,
+        actor=request.user,
+        paid_on=payload.paid_on,
+        reference=payload.reference,
+        zone_name=payload.time_zone,
+    )
     return InvoiceOut.of(access_staff.invoice_in_cohort(request.user, str(public_id), invoice_id))
 
 

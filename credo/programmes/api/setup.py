@@ -33,6 +33,7 @@ from credo.programmes.api.public import CohortOut, ProgrammeOut
 from credo.programmes.api.router import router
 from credo.programmes.forms_setup import (
     CohortForm,
+    CopyCohortForm,
     ProgrammeForm,
     fee_tier_formset,
     problems_by_field,
@@ -238,7 +239,7 @@ class CohortIn(CohortChangeIn):
     """A whole cohort (POST and PUT). Fee tiers and facilitators may still be left out on PUT: they are kept."""
 
     name: Line
-    slug: Line
+    slug: Line = Field("", description="Part of the web address; left empty, made from the name (2025-intake).")
     time_zone: Line = Field(description="e.g. Pacific/Auckland; every day below is in this zone.")
     registration_opens_day: datetime.date
     registration_opens_time: datetime.time = Field(datetime.time(9), description="Wall-clock time.")
@@ -473,3 +474,31 @@ def assign_facilitators(
     people = _facilitators(found.programme.provider, payload.facilitators)
     cohorts.assign_facilitators(found, actor=request.user, facilitators=people)
     return _cohort_out(found)
+
+
+class CohortCopyIn(Schema):
+    name: Line = Field("", description="The new cohort's name; left empty, the copied one's a year on (2025 intake).")
+    slug: Line = Field("", description="Part of the web address; left empty, made from the name.")
+
+
+@router.post(
+    "/setup/{provider}/programmes/{programme}/cohorts/{cohort}/copy",
+    auth=django_auth,
+    response={201: CohortSetupOut, 401: Message, 403: Message, 404: Message, 422: Problems},
+    operation_id="programmes_setup_copy_cohort",
+    summary="Set up a new cohort as a copy of this one a year on: dates, terms, fee tiers, workshops, check-in "
+    "times and facilitators (programme admins)",
+)
+def copy_cohort(
+    request: HttpRequest, provider: str, programme: str, cohort: str, payload: CohortCopyIn
+) -> Reply[CohortSetupOut]:
+    """The set-up page's "Copy a year on" (``views_setup.cohort_copy``): the same form, the same service."""
+    source = access_setup.cohort_for_setup(request.user, provider, programme, cohort)
+    data = {"name": payload.name.strip() or cohorts.next_name(source.name), "slug": payload.slug}
+    form = CopyCohortForm(data, programme=source.programme)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    made = cohorts.copy_cohort(
+        actor=request.user, source=source, name=form.cleaned_data["name"], slug=form.cleaned_data["slug"]
+    )
+    return Reply(201, _cohort_out(made))

@@ -9,6 +9,7 @@ is, and daylight-saving changes fall where they belong.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import slugify
 
 from credo.accounts.access import roles_in
 from credo.accounts.models import Organisation, OrganisationKind, Role
@@ -25,14 +27,15 @@ from credo.accounts.services import refuse_reserved_slug
 from credo.audit.services import record_event
 from credo.catalogue.models import Qualification, Status
 from credo.programmes.models import (
+    CheckInSlot,
     Cohort,
-    EnrolmentState,
     FeeTier,
     Invoice,
     OrganisationType,
     Programme,
     RegistrationExtension,
 )
+from credo.programmes.services.billing import billing_for
 from credo.programmes.services.fees import money
 
 
@@ -94,6 +97,8 @@ def create_cohort(*, actor: Any, programme: Programme, fee_tiers: list[dict[str,
     """A cohort with its fee tiers; every date checked against the others."""
     require_programme_admin(actor, programme.provider)
     zone(fields.get("time_zone", ""))
+    if not fields.get("slug"):  # left empty: made from the name
+        fields["slug"] = cohort_slug(programme, fields.get("name", ""))
     cohort = Cohort(programme=programme, **fields)
     problems = _date_problems(cohort)  # first, so each contradiction is named by its field
     if problems:
@@ -403,10 +408,10 @@ def _capacity_problems(cohort: Cohort) -> dict[str, str]:
     if cohort.capacity >= held:
         return {}
     people = "1 person holds a place" if held == 1 else f"{held} people hold a place"
-    states = ", ".join(str(EnrolmentState(state).label).lower() for state in HOLDING_A_PLACE)
     return {
-        "capacity": f"{people} in this cohort ({states}): the capacity cannot be lower than {held}. "
-        "Withdraw or defer enrolments first to make it smaller."
+        # The holders in words (HOLDING_A_PLACE): registered whether paid or not, and studying.
+        "capacity": f"{people} in this cohort (registered, paid or not, or studying): the capacity cannot be "
+        f"lower than {held}. Withdraw or defer enrolments first to make it smaller."
     }
 
 
@@ -514,4 +519,203 @@ def revise_cohort(
             details={"tier": tier.code, "amount": tier.amount, "organisation_types": tier.organisation_types},
         )
     assign_facilitators(cohort, actor=actor, facilitators=facilitators)
+    return cohort
+
+
+# A new cohort's starting values, and a copy of the previous one ---------------------------------------------
+
+#: What a provider in a country charges in by default: currency, tax name and rate. A country not listed starts
+#: with no currency (the form asks for one) and no tax.
+COUNTRY_MONEY: dict[str, tuple[str, str, Decimal]] = {
+    "NZ": ("NZD", "GST", Decimal("0.15")),
+    "AU": ("AUD", "GST", Decimal("0.10")),
+    "GB": ("GBP", "VAT", Decimal("0.20")),
+    "IE": ("EUR", "VAT", Decimal("0.23")),
+    "CA": ("CAD", "GST", Decimal("0.05")),
+    "US": ("USD", "", Decimal("0")),
+}
+#: The terms a new cohort takes from the one before it, when there is one.
+CARRIED_OVER = ("time_zone", "capacity", "resubmissions_allowed", "check_ins_allowed", "check_in_notice_hours",
+                "weekly_hours_guideline", "currency", "tax_name", "tax_rate", "payment_terms_days")  # fmt: skip
+
+
+def previous_cohort(programme: Programme) -> Cohort | None:
+    """The programme's latest cohort (by when study starts): the one a new cohort is most like."""
+    return programme.cohorts.order_by("-study_starts", "-pk").first()
+
+
+def new_cohort_defaults(programme: Programme) -> dict[str, Any]:
+    """Starting values for a programme's next cohort: the previous cohort's terms when there is one; otherwise the
+    provider's zone, and the currency and tax of its country (no tax when its billing details give no GST or VAT
+    number: it is not registered to charge it)."""
+    previous = previous_cohort(programme)
+    if previous is not None:
+        return {name: getattr(previous, name) for name in CARRIED_OVER}
+    provider = programme.provider
+    defaults: dict[str, Any] = {"time_zone": provider.time_zone}
+    currency, tax_name, tax_rate = COUNTRY_MONEY.get(provider.country.upper(), ("", "", Decimal("0")))
+    billing = billing_for(provider)
+    if billing is not None and not billing.tax_number.strip():
+        tax_name, tax_rate = "", Decimal("0")
+    defaults.update(currency=currency, tax_name=tax_name, tax_rate=tax_rate)
+    return defaults
+
+
+def cohort_slug(programme: Programme, name: str, *, besides: Cohort | None = None) -> str:
+    """A slug made from the cohort's name ("2025 intake": 2025-intake), unique among the programme's cohorts."""
+    base = slugify(name)[:72].strip("-") or "cohort"
+    others = programme.cohorts.exclude(pk=besides.pk) if besides is not None else programme.cohorts.all()
+    taken = set(others.values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def a_year_on(moment: datetime.datetime, zone_name: str) -> datetime.datetime:
+    """The same wall-clock time a year later in the zone (12:00 stays 12:00 across daylight saving)."""
+    local = timezone.localtime(moment, zone(zone_name))
+    return local_moment(_a_year_after(local.date()), local.time().replace(tzinfo=None), zone_name)
+
+
+def next_name(name: str) -> str:
+    """'2024 intake' becomes '2025 intake'; a name with no year gets ' (copy)'."""
+    if not re.search(r"\b(?:19|20)\d\d\b", name):
+        return f"{name} (copy)"
+    return re.sub(r"\b(?:19|20)\d\d\b", lambda found: str(int(found.group(0)) + 1), name)
+
+
+@dataclass(frozen=True)
+class CohortCopy:
+    """What copying a cohort makes, shown before it is made: its dates, fee tiers, workshops and check-in times."""
+
+    fields: dict[str, Any]
+    fee_tiers: list[dict[str, Any]]
+    workshops: list[tuple[int, str, datetime.datetime, datetime.datetime, str, str]]
+    check_ins: list[tuple[Any, datetime.datetime, datetime.datetime, str]]
+    facilitators: list[Any]
+    #: Check-in times left out: past even a year on, their facilitator no longer facilitates here, or the
+    #: facilitator already offers another time then.
+    check_ins_left_out: int
+
+
+def plan_copy(source: Cohort, *, now: datetime.datetime | None = None) -> CohortCopy:
+    """The copy of ``source`` a year on (read-only): every date a year later in its zone, the same terms, fee tiers,
+    workshops (not those cancelled), facilitators who still hold the role, and check-in times still ahead."""
+    now = now or timezone.now()
+    zone_name = source.time_zone
+    fields: dict[str, Any] = {name: getattr(source, name) for name in CARRIED_OVER}
+    for name in ("registration_opens", "registration_closes", "submission_deadline"):
+        fields[name] = a_year_on(getattr(source, name), zone_name)
+    for name in ("study_starts", "study_ends", "assessment_starts", "assessment_ends"):
+        fields[name] = _a_year_after(getattr(source, name))
+    # Those who still hold the facilitator role at the provider (one query, however many there are).
+    facilitators = list(
+        source.facilitators.filter(
+            memberships__organisation_id=source.programme.provider_id, memberships__role=Role.FACILITATOR
+        )
+        .distinct()
+        .order_by("email")
+    )
+    workshops = [
+        (
+            number,
+            session.topic,
+            a_year_on(session.starts_at, zone_name),
+            a_year_on(session.ends_at, zone_name),
+            session.meeting_url,
+            session.venue,
+        )
+        for number, session in enumerate(
+            source.sessions.filter(cancelled_at__isnull=True).order_by("starts_at", "number"), start=1
+        )
+    ]
+    offered = list(source.check_in_slots.filter(withdrawn_at__isnull=True).select_related("facilitator"))
+    staying = {person.pk for person in facilitators}
+    # What the facilitators already offer from now on (in any cohort): a copied time must not double-book them.
+    booked = list(
+        CheckInSlot.objects.filter(facilitator__in=staying, withdrawn_at__isnull=True, ends_at__gt=now).values_list(
+            "facilitator_id", "starts_at", "ends_at"
+        )
+    )
+    check_ins = []
+    for slot in offered:
+        starts_at, ends_at = a_year_on(slot.starts_at, zone_name), a_year_on(slot.ends_at, zone_name)
+        clash = any(who == slot.facilitator_id and start < ends_at and end > starts_at for who, start, end in booked)
+        if slot.facilitator_id in staying and starts_at > now and not clash:
+            check_ins.append((slot.facilitator, starts_at, ends_at, slot.meeting_url))
+    return CohortCopy(
+        fields=fields,
+        fee_tiers=[
+            {"code": t.code, "name": t.name, "amount": t.amount, "organisation_types": list(t.organisation_types)}
+            for t in source.fee_tiers.order_by("pk")
+        ],
+        workshops=workshops,
+        check_ins=check_ins,
+        facilitators=facilitators,
+        check_ins_left_out=len(offered) - len(check_ins),
+    )
+
+
+@transaction.atomic
+def copy_cohort(
+    *, actor: Any, source: Cohort, name: str = "", slug: str = "", now: datetime.datetime | None = None
+) -> Cohort:
+    """A new cohort of the same programme as ``source``, a year on (see ``plan_copy``): set up with the same checks
+    as a cohort typed in, each workshop added as on the workshops page, and the whole copy audited as one decision.
+
+    ``name`` defaults to the source's with its year moved on; ``slug`` to one made from the name.
+    """
+    programme = source.programme
+    require_programme_admin(actor, programme.provider)
+    plan = plan_copy(source, now=now)
+    name = name.strip() or next_name(source.name)
+    slug = slug.strip() or cohort_slug(programme, name)
+    if programme.cohorts.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"Another cohort of {programme.name} already uses {slug!r}."})
+    cohort = set_up_cohort(
+        actor=actor,
+        programme=programme,
+        fee_tiers=plan.fee_tiers,
+        facilitators=plan.facilitators,
+        name=name,
+        slug=slug,
+        **plan.fields,
+    )
+    # Imported here: workshops build on this module.
+    from credo.programmes.services import workshops
+
+    for number, topic, starts_at, ends_at, meeting_url, venue in plan.workshops:
+        local_start = timezone.localtime(starts_at, zone(cohort.time_zone))
+        local_end = timezone.localtime(ends_at, zone(cohort.time_zone))
+        details = workshops.SessionDetails(
+            topic=topic,
+            day=local_start.date(),
+            starts=local_start.time().replace(tzinfo=None),
+            ends=local_end.time().replace(tzinfo=None),
+            meeting_url=meeting_url,
+            venue=venue,
+        )
+        workshops.add_session(cohort, actor=actor, number=number, details=details)
+    for facilitator, starts_at, ends_at, meeting_url in plan.check_ins:
+        # Offered on the facilitators' behalf, as they offered them last year; each can withdraw any of them.
+        CheckInSlot.objects.create(
+            cohort=cohort, facilitator=facilitator, starts_at=starts_at, ends_at=ends_at, meeting_url=meeting_url
+        )
+    record_event(
+        actor=actor,
+        action="programmes.cohort_copied",
+        obj=cohort,
+        organisation_id=programme.provider_id,
+        details={
+            "from": str(source),
+            "from_cohort": str(source.public_id),
+            "moved_by": "one year",
+            "fee_tiers": [tier["code"] for tier in plan.fee_tiers],
+            "workshops": len(plan.workshops),
+            "check_in_times": len(plan.check_ins),
+            "check_in_times_left_out": plan.check_ins_left_out,
+            "facilitators": [person.email for person in plan.facilitators],
+        },
+    )
     return cohort

@@ -20,12 +20,15 @@ from credo.accounts.access import roles_in
 from credo.accounts.models import Role
 from credo.audit.services import record_event
 from credo.core.tasks import send_email
+from credo.programmes import staff_words
 from credo.programmes.models import (
+    CheckInBooking,
     Cohort,
     Enrolment,
     EnrolmentState,
     FundingRequest,
     Invoice,
+    InvoiceState,
     OrganisationType,
     SupportDecision,
     SupportKind,
@@ -78,8 +81,8 @@ def move(enrolment: Enrolment, to: str, *, actor: Any, reason: str = "", **detai
     )
     if enrolment.state not in ALLOWED_FROM[EnrolmentState(to)]:
         raise ValidationError(
-            f"This enrolment is {enrolment.get_state_display().lower()}; it cannot become "
-            f"{EnrolmentState(to).label.lower()}."
+            f"This enrolment is {staff_words.enrolment_state(enrolment.state).lower()}; it cannot become "
+            f"{staff_words.enrolment_state(to).lower()}."
         )
     before = enrolment.state
     enrolment.state = to
@@ -98,6 +101,71 @@ def move(enrolment: Enrolment, to: str, *, actor: Any, reason: str = "", **detai
         details={"from": before, "to": to, "reason": reason, "learner": enrolment.learner.email, **details},
     )
     return enrolment
+
+
+#: Staff moves that end the learner's study in the cohort for good: each is confirmed on a page saying what happens.
+PERMANENT_MOVES = {
+    "withdraw": EnrolmentState.WITHDRAWN,
+    "defer": EnrolmentState.DEFERRED,
+    "lapse": EnrolmentState.LAPSED,
+}
+
+
+def leaving_consequences(
+    enrolment: Enrolment, move: str, *, to: Cohort | None = None, now: datetime.datetime | None = None
+) -> list[str]:
+    """What ``withdraw``, ``defer`` or ``lapse`` by a member of staff will do, in words, before anything is done.
+
+    Read-only; a few queries. It says what the services below do (``withdraw``, ``defer``, ``lapse`` and the
+    check-ins given back by ``move``): change one and change this with it.
+    """
+    cohort = enrolment.cohort
+    learner = enrolment.learner
+    name = learner.full_name or learner.email
+    held = enrolment.state in HOLDING_A_PLACE
+    invoices_ = list(enrolment.invoices.select_related("provider").order_by("number"))
+    unpaid = [invoice.reference for invoice in invoices_ if invoice.state == InvoiceState.ISSUED]
+    paid = any(invoice.state == InvoiceState.PAID for invoice in invoices_)
+    waiting = cohort.enrolments.filter(state=EnrolmentState.WAITLISTED).exclude(pk=enrolment.pk).count()
+    booked = CheckInBooking.objects.filter(
+        enrolment=enrolment, cancelled_at__isnull=True, slot__starts_at__gt=now or timezone.now()
+    ).count()
+    lines: list[str] = []
+    if move == "withdraw":
+        lines.append(f"{name} gives up their place in {cohort}." if held else f"{name} leaves the waiting list.")
+    elif move == "defer":
+        lines.append(f"{name} moves to {to or 'the cohort you choose'}; their enrolment here ends as deferred.")
+    else:
+        lines.append(f"{name}'s enrolment in {cohort} ends as lapsed: they no longer study or submit in it.")
+    if move in ("withdraw", "defer") and unpaid:
+        lines.append(f"Unpaid invoice{'s' if len(unpaid) > 1 else ''} {', '.join(unpaid)}: cancelled.")
+    if move == "withdraw" and paid:
+        lines.append("A paid invoice stays paid: any refund is arranged outside credo.")
+    if move == "defer":
+        if paid:
+            lines.append("The fee they paid goes with them: they have nothing more to pay.")
+        else:
+            lines.append("A new invoice for the other cohort is issued and emailed to them.")
+        lines.append("Their requests for help with the fee, and the decisions on them, go with them.")
+    if move in ("withdraw", "defer") and held:
+        lines.append(
+            f"The place is offered to the first of the {waiting} people waiting, who is invoiced and emailed."
+            if waiting
+            else "The place is free for someone else to register."
+        )
+    if booked:
+        lines.append(
+            f"{booked} booked check-in{'s are' if booked > 1 else ' is'} cancelled and given back to the "
+            "facilitator, who is told."
+        )
+    told = {
+        "withdraw": f"{name} is emailed that you withdrew them, with your reason; the cohort's other staff and "
+        "facilitators are told.",
+        "defer": f"{name} is emailed where their place has moved, with your reason.",
+        "lapse": f"{name} is emailed that their enrolment has lapsed, with your reason.",
+    }
+    lines.append(told[move])
+    return lines
 
 
 def places_left(cohort: Cohort) -> int | None:
@@ -223,10 +291,18 @@ def _invoice_and_confirm_registration(
 
 
 @transaction.atomic
-def record_payment(invoice: Invoice, *, actor: Any, paid_on: datetime.date, reference: str = "") -> Invoice:
-    """Staff record that an invoice was paid (credo takes no card payments); an applied enrolment is confirmed."""
+def record_payment(
+    invoice: Invoice, *, actor: Any, paid_on: datetime.date, reference: str = "", zone_name: str = ""
+) -> Invoice:
+    """Staff record that an invoice was paid (credo takes no card payments); an applied enrolment is confirmed.
+
+    ``paid_on`` is a day in ``zone_name``; by default the zone of the person recording it (``invoices.date_zone``).
+    """
     require_cohort_staff(actor, invoice.enrolment.cohort)
-    invoice = invoices.mark_paid(invoice, actor=actor, paid_on=paid_on, reference=reference)
+    if zone_name:
+        zone(zone_name)  # a name that is not a zone is refused, by the field that named it
+    zone_name = zone_name or invoices.date_zone(actor, invoice.enrolment.cohort)
+    invoice = invoices.mark_paid(invoice, actor=actor, paid_on=paid_on, reference=reference, zone_name=zone_name)
     if invoice.enrolment.state == EnrolmentState.APPLIED:
         confirm(invoice.enrolment, actor=actor, reason=f"Invoice {invoice.reference} paid")
     return invoice

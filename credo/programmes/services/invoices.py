@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -86,15 +86,71 @@ def cohort_zone(cohort: Any) -> datetime.tzinfo:
     return ZoneInfo(cohort.time_zone)
 
 
-def mark_paid(invoice: Invoice, *, actor: Any, paid_on: datetime.date, reference: str = "") -> Invoice:
-    """Record the payment of an issued invoice (call inside a transaction; see ``enrolments.record_payment``)."""
-    invoice = Invoice.objects.select_for_update().select_related("enrolment__cohort").get(pk=invoice.pk)
+def date_zone(person: Any, cohort: Any) -> str:
+    """The zone of the days a person types: their own (their profile's), else the cohort's."""
+    name = getattr(person, "time_zone", "") or ""
+    if not name:
+        return str(cohort.time_zone)
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return str(cohort.time_zone)  # a zone since removed from the database: the cohort's, rather than fail
+    return name
+
+
+def _day(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def issued_day_in(invoice: Invoice, zone_name: str) -> datetime.date:
+    """The day, in ``zone_name``, on which the invoice's day of issue began in its cohort's zone: an invoice of
+    8 December in Auckland was issued on 7 December in London."""
+    started = datetime.datetime.combine(
+        invoice.issued_on, datetime.time(0), tzinfo=cohort_zone(invoice.enrolment.cohort)
+    )
+    return timezone.localdate(started, ZoneInfo(zone_name))
+
+
+def check_payment(
+    invoice: Invoice, *, paid_on: datetime.date, zone_name: str = "", now: datetime.datetime | None = None
+) -> None:
+    """Refuse a payment that cannot be recorded: the invoice is not issued, or ``paid_on`` (a day in ``zone_name``,
+    the cohort's when not given) is after that zone's today or before the day of issue as it fell there."""
     if invoice.state != InvoiceState.ISSUED:
         raise ValidationError(f"Invoice {invoice.reference} is {invoice.get_state_display().lower()}.")
-    if paid_on > timezone.localdate(timezone.now(), cohort_zone(invoice.enrolment.cohort)):
-        raise ValidationError({"paid_on": "A payment cannot be recorded for a day that has not come yet."})
-    if paid_on < invoice.issued_on:
-        raise ValidationError({"paid_on": f"The invoice was issued on {invoice.issued_on:%-d %B %Y}; check the date."})
+    cohort = invoice.enrolment.cohort
+    zone_name = zone_name or cohort.time_zone
+    today = timezone.localdate(now or timezone.now(), ZoneInfo(zone_name))
+    if paid_on > today:
+        problem = (
+            f"A payment cannot be recorded for a day that has not come yet: today is {_day(today)} in {zone_name}."
+        )
+        raise ValidationError({"paid_on": problem})
+    issued = issued_day_in(invoice, zone_name)
+    if paid_on < issued:
+        when = f"{_day(invoice.issued_on)} in {cohort.time_zone}"
+        if issued != invoice.issued_on:
+            when += f", which was {_day(issued)} in {zone_name}"
+        raise ValidationError({"paid_on": f"The invoice was issued on {when}: the payment cannot be earlier."})
+
+
+def mark_paid(
+    invoice: Invoice,
+    *,
+    actor: Any,
+    paid_on: datetime.date,
+    reference: str = "",
+    zone_name: str = "",
+    now: datetime.datetime | None = None,
+) -> Invoice:
+    """Record the payment of an issued invoice (call inside a transaction; see ``enrolments.record_payment``).
+
+    ``paid_on`` is a day in ``zone_name``, the zone of the person who typed it (the cohort's when not given): it is
+    compared with their today and with the day of issue as it fell in their zone, so a UK admin can record a payment
+    made this morning on an invoice dated tomorrow in New Zealand.
+    """
+    invoice = Invoice.objects.select_for_update().select_related("enrolment__cohort").get(pk=invoice.pk)
+    check_payment(invoice, paid_on=paid_on, zone_name=zone_name, now=now)
     invoice.state = InvoiceState.PAID
     invoice.paid_on = paid_on
     invoice.payment_reference = reference.strip()
@@ -105,7 +161,12 @@ def mark_paid(invoice: Invoice, *, actor: Any, paid_on: datetime.date, reference
         action="programmes.invoice_paid",
         obj=invoice,
         organisation_id=invoice.provider_id,
-        details={"number": invoice.number, "paid_on": paid_on, "reference": invoice.payment_reference},
+        details={
+            "number": invoice.number,
+            "paid_on": paid_on,
+            "paid_on_zone": zone_name,
+            "reference": invoice.payment_reference,
+        },
     )
     return invoice
 

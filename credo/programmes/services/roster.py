@@ -21,6 +21,7 @@ from django.utils import timezone
 from credo.accounts.invitations import find_or_invite, normalise_email
 from credo.accounts.models import User
 from credo.audit.services import record_event
+from credo.programmes import staff_words
 from credo.programmes.models import Cohort, Enrolment, InvoiceState, OrganisationType
 from credo.programmes.services import enrolments
 from credo.programmes.services.cohorts import zone
@@ -35,7 +36,7 @@ EXPORT_COLUMNS = (
     "organisation_name",
     "organisation_type",
     "invoice_to_organisation",
-    "state",
+    "status",
     "fee_tier",
     "registered_on",
     "invoiced_total",
@@ -54,6 +55,11 @@ class RosterRow:
     organisation_type: str
     invoice_to_organisation: bool
     has_account: bool
+
+    @property
+    def organisation_type_label(self) -> str:
+        """'Local government', not the code the file may give."""
+        return str(OrganisationType(self.organisation_type).label)
 
 
 @dataclass(frozen=True)
@@ -231,7 +237,8 @@ def _cell(value: object) -> str:
 
 
 def export_roster(cohort: Cohort) -> str:
-    """Every enrolment of the cohort as CSV, in the import's columns first (so an export can seed another import)."""
+    """Every enrolment of the cohort as CSV, in the import's columns first (so an export can seed another import),
+    with states and fee tiers in words."""
     tz = zone(cohort.time_zone)
     rows = (
         cohort.enrolments.select_related("learner", "fee_tier")
@@ -248,10 +255,11 @@ def export_roster(cohort: Cohort) -> str:
                 _cell(enrolment.learner.email),
                 _cell(enrolment.learner.full_name),
                 _cell(enrolment.organisation_name),
-                enrolment.organisation_type,
+                # Words a person reads, not codes: the import reads an organisation type's label as well.
+                enrolment.get_organisation_type_display(),
                 "yes" if enrolment.invoice_to_organisation else "no",
-                enrolment.state,
-                enrolment.fee_tier.code,
+                staff_words.enrolment_state(enrolment.state),
+                _cell(enrolment.fee_tier.name),
                 timezone.localtime(enrolment.created_at, tz).date().isoformat(),
                 sum((invoice.total for invoice in invoices), start=Decimal("0.00")),
                 sum(

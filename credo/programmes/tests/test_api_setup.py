@@ -272,8 +272,8 @@ class TestCohorts:
 
         assert response.status_code == 422
         assert response.json()["problems"] == [
-            "capacity: 2 people hold a place in this cohort (applied, confirmed, studying): the capacity cannot be "
-            "lower than 2. Withdraw or defer enrolments first to make it smaller."
+            "capacity: 2 people hold a place in this cohort (registered, paid or not, or studying): the capacity "
+            "cannot be lower than 2. Withdraw or defer enrolments first to make it smaller."
         ]
         cohort.refresh_from_db()
         assert cohort.capacity is None
@@ -385,6 +385,7 @@ def test_everyone_but_the_providers_admins_is_refused_and_nothing_changes(
         ("patch", cohort_url(cohort), {"capacity": 3}),
         ("post", f"{cohort_url(cohort)}/registration-extension", {"new_closes_day": "2024-03-27", "reason": "x"}),
         ("put", f"{cohort_url(cohort)}/facilitators", {"facilitators": [coordinator.email]}),
+        ("post", f"{cohort_url(cohort)}/copy", {"name": "2025 intake"}),
     ]
 
     for method, url, data in attempts:

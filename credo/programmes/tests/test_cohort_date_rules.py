@@ -259,7 +259,7 @@ class TestCapacity:
             cohorts.update_cohort(actor=provider_admin, cohort=cohort, capacity=2)
 
         assert refused.value.message_dict["capacity"] == [
-            "3 people hold a place in this cohort (applied, confirmed, studying): the capacity cannot be lower "
+            "3 people hold a place in this cohort (registered, paid or not, or studying): the capacity cannot be lower "
             "than 3. Withdraw or defer enrolments first to make it smaller."
         ]
         cohort.refresh_from_db()

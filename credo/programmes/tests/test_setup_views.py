@@ -361,6 +361,7 @@ def pages(programme: Programme, cohort: Cohort) -> list[tuple[str, dict[str, Any
         (f"/programmes/setup/{SLUG}/{programme.slug}/edit/", programme_data(programme.qualification, name="X")),
         (cohort_url(programme), cohort_data(slug="2025")),
         (cohort_url(programme, cohort.slug), edit_data(cohort, name="Changed")),
+        (f"/programmes/setup/{SLUG}/{programme.slug}/{cohort.slug}/copy/", {"name": "2025 intake", "slug": ""}),
     ]
 
 
@@ -412,7 +413,8 @@ class TestRefusals:
         before = snapshot()
 
         response = client.post(f"/programmes/setup/another-provider/{programme.slug}/{cohort.slug}/edit/", {})
-
+        assert response.status_code == 404
+        response = client.post(f"/programmes/setup/another-provider/{programme.slug}/{cohort.slug}/copy/", {})
         assert response.status_code == 404
         assert snapshot() == before
 

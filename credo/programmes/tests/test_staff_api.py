@@ -60,6 +60,7 @@ class TestReading:
         assert [(row["learner_email"], row["state"], row["fee_tier"]) for row in listed] == [
             ("aroha@example.org", "applied", "government")
         ]
+        assert listed[0]["state_label"] == "Registered, not yet paid"  # the code for programs, words for people
         assert admin.get(f"{base(enrolment.cohort)}/enrolments?state=active").json() == []
         unknown = admin.get(f"{base(enrolment.cohort)}/enrolments?state=happy")
         assert (unknown.status_code, unknown.json()["problems"][0]) == (
@@ -142,7 +143,7 @@ class TestWriting:
     def test_a_move_the_state_does_not_allow_is_refused(self, admin: Client, enrolment: Enrolment) -> None:
         response = post(admin, f"{base(enrolment.cohort)}/enrolments/{enrolment.pk}/activate", {})
         assert response.status_code == 422
-        assert response.json()["detail"] == "This enrolment is applied; it cannot become studying."
+        assert response.json()["detail"] == "This enrolment is registered, not yet paid; it cannot become studying."
 
     def test_deciding_a_payment_plan(
         self, admin: Client, enrolment: Enrolment, support_request: FundingRequest

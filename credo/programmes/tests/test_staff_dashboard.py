@@ -71,14 +71,15 @@ class TestFigures:
         figures = cohort_figures(cohort)
 
         by_state = {bar.label: bar.value for bar in figures.by_state}
-        assert (by_state["Applied"], by_state["Confirmed"], by_state["Withdrawn"], by_state["Studying"]) == (2, 1, 1, 0)
+        unpaid, confirmed = by_state["Registered, not yet paid"], by_state["Place confirmed, not yet studying"]
+        assert (unpaid, confirmed, by_state["Withdrawn"], by_state["Studying"]) == (2, 1, 1, 0)
         assert figures.registrations == 4
         assert [(bar.label, bar.value) for bar in figures.by_fee_tier] == [
             ("Community organisations and volunteer groups", 1),
             ("Local and central government", 3),
         ]
         assert figures.invoiced == {
-            "Issued": Decimal("1492.70"),
+            "Issued, not yet paid": Decimal("1492.70"),
             "Paid": Decimal("746.35"),
             "Cancelled": Decimal("603.75"),
         }

@@ -124,7 +124,8 @@ class TestPayments:
     ) -> None:
         invoice = enrolment.invoices.get()
         response = admin.post(
-            f"{base(enrolment.cohort)}/invoices/{invoice.pk}/payment", {"paid_on": "2024-02-05", "reference": "DC-1"}
+            f"{base(enrolment.cohort)}/invoices/{invoice.pk}/payment",
+            {"paid_on": "2024-02-05", "reference": "DC-1", "confirmed": "yes"},
         )
         assert response.status_code == 302
         invoice.refresh_from_db()
@@ -154,7 +155,8 @@ class TestLifecycle:
         assert admin.post(f"{url}activate").status_code == 302
         enrolment.refresh_from_db()
         assert enrolment.state == EnrolmentState.ACTIVE
-        assert admin.post(f"{url}lapse", {"reason": "No submission by the deadline"}).status_code == 302
+        confirmed = {"reason": "No submission by the deadline", "confirmed": "yes"}
+        assert admin.post(f"{url}lapse", confirmed).status_code == 302
         enrolment.refresh_from_db()
         assert enrolment.state == EnrolmentState.LAPSED
         actions = list(AuditEvent.objects.filter(actor=provider_admin).values_list("action", flat=True))
@@ -165,7 +167,8 @@ class TestLifecycle:
         ]
 
     def test_withdrawing_cancels_the_unpaid_invoice(self, admin: Client, enrolment: Enrolment) -> None:
-        assert admin.post(f"{detail(enrolment)}withdraw", {"reason": "Changed jobs"}).status_code == 302
+        response = admin.post(f"{detail(enrolment)}withdraw", {"reason": "Changed jobs", "confirmed": "yes"})
+        assert response.status_code == 302
         enrolment.refresh_from_db()
         assert enrolment.state == EnrolmentState.WITHDRAWN
         assert enrolment.invoices.get().state == InvoiceState.CANCELLED
@@ -174,7 +177,8 @@ class TestLifecycle:
     def test_deferring_moves_the_learner_to_the_other_cohort(
         self, admin: Client, enrolment: Enrolment, next_cohort: Cohort
     ) -> None:
-        response = admin.post(f"{detail(enrolment)}defer", {"to": next_cohort.pk, "reason": "Busy this year"})
+        confirmed = {"to": next_cohort.pk, "reason": "Busy this year", "confirmed": "yes"}
+        response = admin.post(f"{detail(enrolment)}defer", confirmed)
         assert response.status_code == 302
         enrolment.refresh_from_db()
         assert enrolment.state == EnrolmentState.DEFERRED
@@ -188,7 +192,8 @@ class TestLifecycle:
         assert response.status_code == 422
         assert "Select a valid choice" in response.content.decode()
 
-    @pytest.mark.parametrize(("move", "data"), [("confirm", {}), ("withdraw", {"reason": " "}), ("lapse", {})])
+    # Lapse is not allowed from applied at all: see test_staff_permanent_moves.
+    @pytest.mark.parametrize(("move", "data"), [("confirm", {}), ("withdraw", {"reason": " "})])
     def test_a_move_without_a_reason_is_refused(
         self, admin: Client, enrolment: Enrolment, move: str, data: dict[str, str]
     ) -> None:
@@ -203,7 +208,7 @@ class TestLifecycle:
     def test_a_move_the_state_does_not_allow_says_why(self, admin: Client, enrolment: Enrolment) -> None:
         response = admin.post(f"{detail(enrolment)}activate")
         assert response.status_code == 422
-        assert "This enrolment is applied; it cannot become studying." in response.content.decode()
+        assert "This enrolment is registered, not yet paid; it cannot become studying." in response.content.decode()
 
     def test_an_unknown_move_is_not_found(self, admin: Client, enrolment: Enrolment) -> None:
         assert admin.post(f"{detail(enrolment)}graduate").status_code == 404
@@ -215,7 +220,7 @@ class TestSupportDecisions:
     ) -> None:
         response = admin.post(
             f"{base(enrolment.cohort)}/support/{support_request.pk}/decide",
-            {"decision": "approve", "note": "Approved by the board", "reduced_amount": "300.00"},
+            {"decision": "approve", "note": "Approved by the board", "reduced_amount": "300.00", "confirmed": "yes"},
         )
         assert response.status_code == 302
         support_request.refresh_from_db()
@@ -265,6 +270,8 @@ def pages(enrolment: Enrolment) -> list[str]:
         f"{cohort_url}/enrolments/",
         detail(enrolment),
         f"{cohort_url}/registration/extend",
+        f"{detail(enrolment)}withdraw",  # the confirmation pages of the permanent moves the state allows
+        f"{detail(enrolment)}defer",
     ]
 
 
@@ -272,11 +279,11 @@ def posts(enrolment: Enrolment, support: FundingRequest, next_cohort: Cohort) ->
     cohort_url = base(enrolment.cohort)
     invoice = enrolment.invoices.get()
     return [
-        (f"{cohort_url}/invoices/{invoice.pk}/payment", {"paid_on": "2024-02-05"}),
+        (f"{cohort_url}/invoices/{invoice.pk}/payment", {"paid_on": "2024-02-05", "confirmed": "yes"}),
         (f"{detail(enrolment)}confirm", {"reason": "Paid by cheque"}),
-        (f"{detail(enrolment)}withdraw", {"reason": "Changed jobs"}),
-        (f"{detail(enrolment)}defer", {"to": next_cohort.pk, "reason": "Busy"}),
-        (f"{cohort_url}/support/{support.pk}/decide", {"decision": "decline", "note": "No"}),
+        (f"{detail(enrolment)}withdraw", {"reason": "Changed jobs", "confirmed": "yes"}),
+        (f"{detail(enrolment)}defer", {"to": next_cohort.pk, "reason": "Busy", "confirmed": "yes"}),
+        (f"{cohort_url}/support/{support.pk}/decide", {"decision": "decline", "note": "No", "confirmed": "yes"}),
         (f"{cohort_url}/registration/extend", {"new_closing_day": "2024-03-27", "reason": "More time"}),
     ]
 

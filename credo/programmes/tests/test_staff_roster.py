@@ -215,7 +215,10 @@ class TestExporting:
         rows = list(csv.DictReader(io.StringIO(roster.export_roster(cohort))))
         assert list(rows[0]) == list(roster.EXPORT_COLUMNS)
         by_email = {row["email"]: row for row in rows}
-        assert by_email["aroha@example.org"]["state"] == "confirmed"
+        assert by_email["aroha@example.org"]["status"] == "Place confirmed, not yet studying"
+        assert by_email["aroha@example.org"]["organisation_type"] == "Local government"
+        assert by_email["aroha@example.org"]["fee_tier"] == cohort.fee_tiers.get(code="government").name
+        assert by_email["eq@example.org"]["status"] == "Registered, not yet paid"
         assert (by_email["aroha@example.org"]["invoiced_total"], by_email["aroha@example.org"]["paid_total"]) == (
             "746.35",
             "746.35",
@@ -251,6 +254,7 @@ class TestThePages:
         response = client.post(f"{base}/import", {"file": upload(GOOD)})
         assert response.status_code == 200
         assert "Ready to register 2 learners" in response.content.decode()
+        assert "Porirua City Council (Local government)" in response.content.decode()  # words, not the file's code
         assert not Enrolment.objects.exists()  # a preview changes nothing
         response = client.post(f"{base}/import/confirm")
         assert response.status_code == 302

@@ -26,6 +26,25 @@
   document.addEventListener("DOMContentLoaded", function () { focusResultFirst(document); });
   document.addEventListener("htmx:afterSwap", function (event) { focusResultFirst(event.detail && event.detail.target); });
 
+  // <input data-slug-from="id_name">: suggest a web-address name from the name as it is typed, the way the server
+  // makes one when it is left empty (Django's slugify), until the person types their own.
+  function suggestSlugs(root) {
+    root.querySelectorAll("input[data-slug-from]").forEach(function (slug) {
+      var source = document.getElementById(slug.dataset.slugFrom);
+      if (!source || slug.dataset.slugWired) return;
+      slug.dataset.slugWired = "1";
+      var suggested = slug.value === "";
+      slug.addEventListener("input", function () { suggested = slug.value === ""; });
+      source.addEventListener("input", function () {
+        if (!suggested) return;
+        slug.value = source.value.normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase()
+          .replace(/[^\w\s-]/g, "").replace(/[-\s]+/g, "-").replace(/^[-_]+|[-_]+$/g, "").slice(0, 80);
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { suggestSlugs(document); });
+  document.addEventListener("htmx:load", function (event) { suggestSlugs(event.detail.elt || document); });
+
   // <time class="local-time" datetime=start data-end=end data-zone=cohort zone>: when the browser's zone is
   // another one, add the time there. The server already shows it for people who set a zone on their profile.
   function localTimes(root) {
