@@ -170,28 +170,62 @@ def _cohort_2024(admin: User, programme: Programme, facilitator: User) -> Cohort
     return cohort
 
 
+def _first_wednesday(year: int, month: int) -> datetime.date:
+    first = datetime.date(year, month, 1)
+    return first + datetime.timedelta(days=(2 - first.weekday()) % 7)
+
+
+def next_intake_dates(today: datetime.date) -> dict[str, Any]:
+    """The next intake's dates, with registration open on ``today`` whatever day the demo is loaded.
+
+    From September to February they follow the seed's calendar: registration closes on 27 March,
+    study runs from April to August, assessment in September and October. From March to August
+    next year's intake could not open yet (its work would be submitted more than a year after
+    registration opened), so the calendar is shifted: registration for a month, then five months
+    of study, then assessment.
+    """
+    opens = today - datetime.timedelta(days=7)
+    if today.month >= 9 or today.month <= 2:
+        year = today.year + 1 if today.month >= 9 else today.year
+        closes = datetime.date(year, 3, 27)
+        study_starts = _first_wednesday(year, 4)
+        study_ends = datetime.date(year, 8, 31)
+        assessment_ends = datetime.date(year, 10, 31)
+    else:
+        closes = today + datetime.timedelta(days=30)
+        study_starts = today + datetime.timedelta(days=37)
+        study_ends = study_starts + datetime.timedelta(weeks=21)
+        assessment_ends = study_ends + datetime.timedelta(days=75)
+        year = study_starts.year
+    # A micro-credential's work is submitted within the year of enrolment: never later than a year after opening.
+    deadline = min(study_ends, opens + datetime.timedelta(days=364))
+    return {
+        "name": f"{year} intake",
+        "registration_opens": cohorts.local_moment(opens, datetime.time(9), AUCKLAND),
+        "registration_closes": cohorts.end_of_day(closes, AUCKLAND),
+        "study_starts": study_starts,
+        "study_ends": study_ends,
+        "submission_deadline": cohorts.end_of_day(deadline, AUCKLAND),
+        "assessment_starts": deadline + datetime.timedelta(days=1),
+        "assessment_ends": assessment_ends,
+    }
+
+
 def _next_intake(admin: User, programme: Programme, facilitator: User, today: datetime.date) -> Cohort:
-    """Open now, whatever day the demo is loaded: registration closes in a month, study follows."""
-    study_starts = today + datetime.timedelta(days=37)
-    study_ends = study_starts + datetime.timedelta(weeks=21)
+    """Open now, whatever day the demo is loaded (see ``next_intake_dates``)."""
+    dates = next_intake_dates(today)
+    study_starts = dates["study_starts"]
     cohort = cohorts.create_cohort(
         actor=admin,
         programme=programme,
         fee_tiers=CLD_FEES,
-        name=f"{study_starts.year} intake" if study_starts.year != 2024 else "Next intake",
         slug="next",
         time_zone=AUCKLAND,
-        registration_opens=cohorts.local_moment(today - datetime.timedelta(days=7), datetime.time(9), AUCKLAND),
-        registration_closes=cohorts.end_of_day(today + datetime.timedelta(days=30), AUCKLAND),
-        study_starts=study_starts,
-        study_ends=study_ends,
-        submission_deadline=cohorts.end_of_day(study_ends + datetime.timedelta(days=14), AUCKLAND),
-        assessment_starts=study_ends + datetime.timedelta(days=15),
-        assessment_ends=study_ends + datetime.timedelta(days=75),
         capacity=20,
         currency="NZD",
         tax_name="GST",
         tax_rate=Decimal("0.15"),
+        **dates,
     )
     cohorts.assign_facilitators(cohort, actor=admin, facilitators=[facilitator])
     workshops = [

@@ -217,3 +217,21 @@ class TestDemoProgrammes:
 def test_the_centres_evenings_keep_out_of_the_christmas_break(planned: datetime.date, held: datetime.date) -> None:
     assert _after_the_christmas_break(planned) == held
     assert held.weekday() == planned.weekday()
+
+
+@pytest.mark.parametrize("today", [datetime.date(2026, month, day) for month in range(1, 13) for day in (1, 15, 28)])
+def test_the_next_intake_is_open_and_keeps_the_rules_whatever_the_day(today: datetime.date) -> None:
+    from credo.core.demo.programmes import next_intake_dates
+
+    dates = next_intake_dates(today)
+    zone = cohorts.zone(AUCKLAND)
+    opens = timezone.localdate(dates["registration_opens"], zone)
+    closes = timezone.localdate(dates["registration_closes"], zone)
+    deadline = timezone.localdate(dates["submission_deadline"], zone)
+    assert opens < today < closes <= dates["study_ends"]
+    assert today < dates["study_starts"] <= deadline < dates["assessment_starts"] < dates["assessment_ends"]
+    assert deadline <= opens + datetime.timedelta(days=365), "submitted within the year of enrolment"
+    if today.month in (9, 10, 11, 12, 1, 2):  # the seed's calendar
+        assert (closes.month, closes.day) == (3, 27)
+        assert (dates["study_starts"].month, dates["study_ends"].month) == (4, 8)
+        assert dates["assessment_ends"].month == 10
