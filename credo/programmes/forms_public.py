@@ -5,13 +5,15 @@ They check the shape of the input; the services hold the rules (dates, hours, wh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from credo.programmes.forms_setup import zone_choices
-from credo.programmes.models import OrganisationType, SupportKind
+from credo.programmes.models import OrganisationType, QuestionKind, RegistrationQuestion, SupportKind
+from credo.programmes.services import questions
 
 #: The id of the registration page's terms, which the consent checkbox points to (aria-describedby).
 TERMS_ID = "registration-terms"
@@ -33,10 +35,6 @@ class RegistrationForm(forms.Form):
         choices=[("", "Choose one"), *OrganisationType.choices],
         help_text="It sets your fee.",
     )
-    eligibility_declared = forms.BooleanField(
-        label="I already work in communities, facilitating community-led development",
-        required=False,
-    )
     terms_accepted = forms.BooleanField(label="I accept the terms of registration", required=False)
     invoice_to_organisation = forms.BooleanField(
         label="Invoice my organisation rather than me", required=False, help_text="The invoice names you as well."
@@ -49,8 +47,17 @@ class RegistrationForm(forms.Form):
         widget=forms.Select(attrs={"data-guess-zone": ""}),
     )
 
-    def __init__(self, *args: Any, learner: Any = None, terms: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        learner: Any = None,
+        terms: str = "",
+        questions: Sequence[RegistrationQuestion] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        self._ask(self.questions)
         if getattr(learner, "full_name", ""):
             del self.fields["full_name"]  # known already; changing it belongs to the account, not a registration
         zone_field = self.fields["time_zone"]
@@ -65,9 +72,33 @@ class RegistrationForm(forms.Form):
             # No terms written on the programme: what there is to accept is what this page says.
             consent.label = "I accept the fee and the conditions described on this page"
 
+    def _ask(self, asked: list[RegistrationQuestion]) -> None:
+        """The programme's own questions, after the organisation and before the consent: none unless it asks."""
+        fields = list(self.fields.items())
+        at = [name for name, _ in fields].index("terms_accepted")
+        added: list[tuple[str, forms.Field]] = []
+        for question in asked:
+            field: forms.Field
+            if question.kind == QuestionKind.STATEMENT:
+                # Required by the service, which says why; a browser's own "required" bubble would pre-empt it.
+                field = forms.BooleanField(label=question.text, required=False)
+            else:
+                field = forms.CharField(
+                    label=question.text,
+                    required=False,
+                    max_length=questions.MAX_ANSWER,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    help_text="" if question.required else "Optional.",
+                )
+            added.append((questions.field_name(question), field))
+        self.fields = dict(fields[:at] + added + fields[at:])
+
     def registration_fields(self) -> dict[str, Any]:
-        """What ``enrolments.register`` takes; the time zone belongs to the profile, not the enrolment."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "time_zone"}
+        """What ``enrolments.register`` takes: the answers by question; the time zone belongs to the profile."""
+        asked = {questions.field_name(question): question.pk for question in self.questions}
+        fields = {name: value for name, value in self.cleaned_data.items() if name != "time_zone" and name not in asked}
+        fields["answers"] = {pk: self.cleaned_data.get(name) for name, pk in asked.items()}
+        return fields
 
     def chosen_zone(self) -> str:
         return str(self.cleaned_data.get("time_zone") or "")

@@ -271,7 +271,12 @@ def register(request: HttpRequest, provider: str, programme: str, cohort: str) -
         messages.info(request, f"You are already registered for {found}.")
         return redirect("programmes:my-enrolment", existing.pk)
     window = cohorts.registration_window(found)
-    form = RegistrationForm(request.POST or None, learner=request.user, terms=found.programme.terms)
+    form = RegistrationForm(
+        request.POST or None,
+        learner=request.user,
+        terms=found.programme.terms,
+        questions=list(found.programme.registration_questions.all()),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             enrolment = _register_and_remember_zone(found, request.user, form)

@@ -23,7 +23,6 @@ AFTER_CLOSING = nz(2024, 3, 21, 0, 0, 1)
 FORM = {
     "organisation_name": "Ōtautahi Community Trust",
     "organisation_type": "community",
-    "eligibility_declared": "on",
     "terms_accepted": "on",
     "invoice_to_organisation": "on",
 }
@@ -198,7 +197,6 @@ class TestRegistering:
     @pytest.mark.parametrize(
         ("field", "value", "message"),
         [
-            ("eligibility_declared", "", "This programme is for people already working in communities"),
             ("terms_accepted", "", "Accept the terms to register."),
             ("organisation_name", "", "This field is required."),
             ("organisation_type", "", "This field is required."),
