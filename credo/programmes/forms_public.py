@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 
 from credo.programmes.forms_setup import zone_choices
+from credo.programmes.intakes import Choices, IntakeFilter, When
 from credo.programmes.models import OrganisationType, QuestionKind, RegistrationQuestion, SupportKind
 from credo.programmes.services import questions
 
@@ -131,3 +132,43 @@ class SupportRequestForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label="Why you are withdrawing", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class IntakeFilterForm(forms.Form):
+    """The public listing's filters, read from the address (GET): a person can bookmark or share a filtered list."""
+
+    when = forms.ChoiceField(label="Show", choices=When.choices, required=False)
+    qualification = forms.ChoiceField(label="Qualification", required=False)
+    provider = forms.ChoiceField(label="Provider", required=False)
+    level = forms.ChoiceField(label="Level", required=False)
+    country = forms.ChoiceField(
+        label="Region", required=False, help_text="Where the provider is: the country it is registered in."
+    )
+    online = forms.BooleanField(label="Only intakes with every workshop online", required=False)
+
+    def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered = {
+            "qualification": (choices.qualifications, "Any qualification"),
+            "provider": (choices.providers, "Any provider"),
+            "level": (choices.levels, "Any level"),
+            "country": (choices.countries, "Anywhere"),
+        }
+        for name, (options, anything) in offered.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", anything), *options]
+
+    def filters(self) -> IntakeFilter:
+        """What was asked for; a value that is not one of the choices is left out (the form says so)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})  # after cleaning, the fields that were valid
+        level = data.get("level") or ""
+        return IntakeFilter(
+            when=data.get("when") or When.OPEN,
+            qualification=data.get("qualification") or "",
+            provider=data.get("provider") or "",
+            level=int(level) if level else None,
+            country=data.get("country") or "",
+            online=bool(data.get("online")),
+        )

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,9 +26,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from credo.accounts.services import update_profile
 from credo.catalogue.models import Qualification
-from credo.programmes import access
+from credo.programmes import access, intakes
 from credo.programmes.access_public import grant_letter_for, invoice_for, public_cohort_page, public_programme
-from credo.programmes.forms_public import TERMS_ID, LogHoursForm, RegistrationForm, SupportRequestForm, WithdrawForm
+from credo.programmes.forms_public import (
+    TERMS_ID,
+    IntakeFilterForm,
+    LogHoursForm,
+    RegistrationForm,
+    SupportRequestForm,
+    WithdrawForm,
+)
 from credo.programmes.grant_letter import grant_letter_pdf
 from credo.programmes.invoice_pdf import invoice_pdf
 from credo.programmes.models import (
@@ -113,6 +121,33 @@ def _own_enrolment_in(request: HttpRequest, cohort: Cohort) -> Enrolment | None:
     if not request.user.is_authenticated:
         return None
     return cohort.enrolments.filter(learner_id=request.user.pk).first()
+
+
+#: Intakes on one page of the public listing.
+INTAKES_PER_PAGE = 20
+
+
+@require_GET
+def open_programmes(request: HttpRequest) -> HttpResponse:
+    """Programmes open for registration, filtered; a fixed number of queries however many cohorts
+    (test_open_programmes): the filters' choices, the page's count and the page itself."""
+    form = IntakeFilterForm(request.GET or None, choices=intakes.filter_choices())
+    filters = form.filters()
+    now = timezone.now()
+    page = Paginator(intakes.intakes(filters, now), INTAKES_PER_PAGE).get_page(request.GET.get("page"))
+    # Each page link keeps the filters: the address without its page number.
+    kept = urlencode([(name, value) for name, value in request.GET.items() if name != "page"])
+    context = {
+        "form": form,
+        "when": filters.when,
+        "heading": intakes.When(filters.when).label,
+        "filtered": any(value for name, value in request.GET.items() if name not in {"page", "when"}),
+        "page": page,
+        "rows": [intakes.describe(cohort, now) for cohort in page.object_list],
+        "kept": f"{kept}&" if kept else "",
+        "closed_url": f"{reverse('programmes:open')}?when={intakes.When.CLOSED}",
+    }
+    return render(request, "programmes/public/open_programmes.html", context)
 
 
 @require_GET

@@ -3,7 +3,7 @@
 Importing the endpoint modules registers their operations on the shared router.
 """
 
-from credo.programmes.api import bookings, enrolments, learners, public, sessions, setup, slots, support
+from credo.programmes.api import bookings, enrolments, intakes, learners, public, sessions, setup, slots, support
 from credo.programmes.api.router import router
 
-__all__ = ["bookings", "enrolments", "learners", "public", "router", "sessions", "setup", "slots", "support"]
+__all__ = ["bookings", "enrolments", "intakes", "learners", "public", "router", "sessions", "setup", "slots", "support"]
