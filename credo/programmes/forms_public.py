@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from credo.programmes.forms_setup import zone_choices
 from credo.programmes.intakes import Choices, IntakeFilter, When
@@ -94,11 +95,26 @@ class RegistrationForm(forms.Form):
             added.append((questions.field_name(question), field))
         self.fields = dict(fields[:at] + added + fields[at:])
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The service's own check, asked here too so that an empty form lists every problem at once, not the
+        # questions only after the rest is put right.
+        try:
+            questions.answers_for(self.questions, self._answers(data))
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(name, message)
+        return data
+
+    def _answers(self, data: dict[str, Any]) -> dict[int, Any]:
+        return {question.pk: data.get(questions.field_name(question)) for question in self.questions}
+
     def registration_fields(self) -> dict[str, Any]:
         """What ``enrolments.register`` takes: the answers by question; the time zone belongs to the profile."""
         asked = {questions.field_name(question): question.pk for question in self.questions}
         fields = {name: value for name, value in self.cleaned_data.items() if name != "time_zone" and name not in asked}
-        fields["answers"] = {pk: self.cleaned_data.get(name) for name, pk in asked.items()}
+        fields["answers"] = self._answers(self.cleaned_data)
         return fields
 
     def chosen_zone(self) -> str:

@@ -101,6 +101,19 @@ class TestTheRegistrationForm:
         assert f'id="id_{field(role)}_error"' in page  # the message beside the field, which points to it
         assert not Enrolment.objects.exists()
 
+    def test_an_empty_form_lists_the_questions_problems_with_every_other(
+        self, asked: list[RegistrationQuestion], applicant: User, client_for: SignIn
+    ) -> None:
+        statement, role, access = asked
+
+        page = client_for(applicant).post(REGISTER_URL, {"organisation_name": ""}).content.decode()
+
+        assert f'href="#id_{field(statement)}"' in page
+        assert f'href="#id_{field(role)}"' in page
+        assert f'href="#id_{field(access)}"' not in page  # optional
+        assert 'href="#id_organisation_name"' in page
+        assert not Enrolment.objects.exists()
+
     def test_answers_are_kept_as_asked_even_after_the_admin_edits_the_questions(
         self,
         asked: list[RegistrationQuestion],
