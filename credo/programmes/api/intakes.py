@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Schema
 
-from credo.catalogue.api.schemas import Page
+from credo.catalogue.api.schemas import Page, Problems
 from credo.programmes import intakes
 from credo.programmes.api.router import router
 
@@ -97,7 +97,7 @@ class IntakeOut(Schema):
 
 @router.get(
     "/public/intakes",
-    response={200: list[IntakeOut]},
+    response={200: list[IntakeOut], 422: Problems},
     operation_id="programmes_public_intakes",
     summary="Intakes open for registration (or opening soon, or closed and past), filtered, a page at a time",
 )
