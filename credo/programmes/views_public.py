@@ -163,6 +163,7 @@ def programme_page(request: HttpRequest, provider: str, programme: str) -> HttpR
                 "url": _cohort_url(cohort),
                 "is_past": cohort.study_ends < today,
                 "window": cohorts.registration_window(cohort, now),
+                "has_closed": now >= cohort.registration_opens,  # shown only when the window is not open
             }
         )
     return render(request, "programmes/public/programme.html", {"programme": offered, "cohorts": rows})

@@ -143,7 +143,7 @@ class TestTheProgrammePage:
         response = client.get("/programmes/inspiring-test/cld-facilitation/")
         page = response.content.decode()
         assert response.status_code == 200
-        assert f'<a href="{COHORT_URL}">2024 intake</a> <span class="tag">Past</span>' in page
+        assert f'<a href="{COHORT_URL}">2024 intake</a> <span class="tag tag-withdrawn">Past: closed</span>' in page
         assert '2025 intake</a> <span class="tag tag-live">Open for registration</span>' in page
         assert page.index("2025 intake") < page.index("2024 intake")
 

@@ -141,6 +141,14 @@ class TestTheRegistrationForm:
             {"kind": "question", "question": "What is your current role?", "answer": "Community worker at the trust"},
             {"kind": "question", "question": "Anything we should know about access?", "answer": ""},
         ]
+        staff_api = client_for(provider_admin).get(
+            f"/api/v1/programmes/cohorts/{enrolment.cohort.public_id}/enrolments/{enrolment.pk}"
+        )
+        assert staff_api.json()["registration_answers"][0] == {
+            "kind": "statement",
+            "question": CLD_STATEMENT,
+            "answer": "Confirmed",
+        }
         staff_page = client_for(provider_admin).get(
             f"/programmes/staff/{enrolment.cohort.public_id}/enrolments/{enrolment.pk}/"
         )
