@@ -80,3 +80,18 @@ def test_on_a_phone_an_empty_registration_shows_its_problems_first_and_focused(
         assert not Enrolment.objects.filter(cohort=intake, learner__email=VISITOR).exists()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/programmes/", "/programmes/?when=closed", "/programmes/inspiring-communities/cld-facilitation/"],
+)
+def test_the_listing_and_the_programme_page_fit_a_320_px_screen(live_demo: Any, browser: Browser, path: str) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        page.goto(live_demo.url + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, "the page scrolls sideways"
+    finally:
+        context.close()
