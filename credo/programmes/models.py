@@ -198,7 +198,8 @@ class Enrolment(models.Model):
     organisation_type = models.CharField(max_length=24, choices=OrganisationType.choices)
     fee_tier = models.ForeignKey(FeeTier, on_delete=models.PROTECT, related_name="enrolments")
     eligibility_declared = models.BooleanField(
-        help_text="Confirmed every statement the programme asked when registering (true when it asked none)."
+        help_text="Always true: the learner confirmed every statement the programme asked (none, for most), or a "
+        "programme admin registered them. What was asked and answered is in registration_answers."
     )
     terms_accepted_at = models.DateTimeField()
     accepted_terms = models.TextField(

@@ -171,7 +171,7 @@ def register(
                 organisation_name=organisation_name.strip(),
                 organisation_type=organisation_type,
                 fee_tier=tier,
-                eligibility_declared=True,  # every statement confirmed: answers_for refuses otherwise
+                eligibility_declared=True,  # every statement confirmed (answers_for refuses otherwise), or staff vouch
                 terms_accepted_at=now,
                 accepted_terms=cohort.programme.terms,  # what they agreed to, even if the terms change later
                 registration_answers=recorded,  # likewise what they were asked and answered
