@@ -332,3 +332,39 @@ class TestSettingThemUp:
         with pytest.raises(PermissionDenied):
             ask(programme, UserFactory(), STATEMENT)
         assert not RegistrationQuestion.objects.exists()
+
+
+class TestSettingThemUpThroughTheAPI:
+    def test_an_admin_sets_revises_and_clears_the_questions(
+        self, programme: Programme, provider_admin: User, client_for: SignIn
+    ) -> None:
+        client = client_for(provider_admin)
+        url = "/api/v1/programmes/setup/inspiring-test/programmes/cld-facilitation"
+
+        def patch(body: dict[str, Any]) -> Any:
+            return client.patch(url, json.dumps(body), content_type="application/json")
+
+        added = patch({"registration_questions": [{"asks": "statement", "text": CLD_STATEMENT}]})
+        assert added.status_code == 200, added.content.decode()
+        [saved] = added.json()["registration_questions"]
+        assert (saved["asks"], saved["text"]) == ("statement", CLD_STATEMENT)
+
+        untouched = patch({"summary": "A new summary."})
+        assert untouched.json()["registration_questions"] == [saved]
+
+        revised = patch({"registration_questions": [{"id": saved["id"], "asks": "optional", "text": "Your role?"}]})
+        assert revised.json()["registration_questions"] == [
+            {"id": saved["id"], "asks": "optional", "text": "Your role?"}
+        ]
+
+        assert patch({"registration_questions": []}).json()["registration_questions"] == []
+        assert not programme.registration_questions.exists()
+
+    def test_another_providers_admin_is_refused(self, programme: Programme, client_for: SignIn) -> None:
+        response = client_for(other_provider_admin()).patch(
+            "/api/v1/programmes/setup/inspiring-test/programmes/cld-facilitation",
+            json.dumps({"registration_questions": [{"asks": "statement", "text": "Sneaked in"}]}),
+            content_type="application/json",
+        )
+        assert response.status_code == 404
+        assert not RegistrationQuestion.objects.exists()
