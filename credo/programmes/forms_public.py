@@ -163,6 +163,7 @@ class IntakeFilterForm(forms.Form):
     online = forms.BooleanField(label="Only intakes with every workshop online", required=False)
 
     def __init__(self, *args: Any, choices: Choices, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # the labels sit above their lists, and one beside a checkbox
         super().__init__(*args, **kwargs)
         offered = {
             "qualification": (choices.qualifications, "Any qualification"),
