@@ -16,13 +16,22 @@ from django.utils.text import slugify
 from credo.accounts.models import Organisation, Role, User
 from credo.accounts.zones import ZoneField
 from credo.catalogue.models import CentreApproval, Qualification, Status
-from credo.programmes.models import Cohort, FeeTier, OrganisationType, Programme, ProviderBilling
+from credo.programmes.models import (
+    Cohort,
+    FeeTier,
+    OrganisationType,
+    Programme,
+    ProviderBilling,
+    QuestionKind,
+    RegistrationQuestion,
+)
 from credo.programmes.services.cohorts import (
     MAX_CHECK_IN_NOTICE_HOURS,
     end_of_day,
     local_moment,
     new_cohort_defaults,
 )
+from credo.programmes.services.questions import MAX_QUESTIONS, QuestionDraft
 
 #: A cohort has at most this many fee tiers (there are five organisation types to share out).
 MAX_FEE_TIERS = 4
@@ -82,6 +91,26 @@ class ProgrammeForm(forms.ModelForm):
         field.empty_label = "Choose a catalogue entry"
         self.fields["slug"].help_text = "Part of the web address: lower case letters, numbers and hyphens."
         self.provider = provider
+        # What people registering are asked; a client that sends no question rows (the set-up API) leaves them be.
+        self.asks_questions = not self.is_bound or f"{QUESTIONS_PREFIX}-TOTAL_FORMS" in self.data
+        saved = self.instance.registration_questions.all() if self.instance.pk else []
+        self.questions = RegistrationQuestionFormSet(
+            self.data if self.is_bound else None,
+            prefix=QUESTIONS_PREFIX,
+            initial=[RegistrationQuestionForm.initial_for(question) for question in saved],
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.is_bound and self.asks_questions and not self.questions.is_valid():
+            # Listed in the page's summary with the form's own problems; each row shows its own beside it.
+            for error in self.questions.non_form_errors():
+                self.add_error(None, f"Registration questions: {error}")
+            for number, row in enumerate(self.questions.forms, start=1):
+                for errors in row.errors.values():
+                    for error in errors:
+                        self.add_error(None, f"Registration question {number}: {error}")
+        return data
 
     def clean_slug(self) -> str:
         slug: str = self.cleaned_data["slug"]
@@ -91,7 +120,12 @@ class ProgrammeForm(forms.ModelForm):
         return slug
 
     def service_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        if self.asks_questions:
+            fields["registration_questions"] = [
+                draft for row in self.questions.forms if (draft := row.draft()) is not None
+            ]
+        return fields
 
 
 class FacilitatorsField(forms.ModelMultipleChoiceField):
@@ -427,3 +461,50 @@ def problems_by_field(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
         return dict(error.message_dict)
     return {"__all__": list(error.messages)}
+
+
+# A programme's registration questions -------------------------------------------------------------------------------
+
+QUESTIONS_PREFIX = "questions"
+#: What a question row asks of a learner: the kind and, for a question, whether an answer is required.
+ASKS = {
+    "statement": ("A statement they confirm (a checkbox, required)", QuestionKind.STATEMENT, True),
+    "required": ("A question they answer (required)", QuestionKind.QUESTION, True),
+    "optional": ("A question they may answer (optional)", QuestionKind.QUESTION, False),
+}
+
+
+class RegistrationQuestionForm(forms.Form):
+    """One question asked of everyone who registers; a row whose wording is empty asks nothing."""
+
+    question = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    asks = forms.ChoiceField(label="Kind", choices=[(key, label) for key, (label, _, _) in ASKS.items()])
+    text = forms.CharField(
+        label="Wording",
+        max_length=300,
+        required=False,
+        help_text="e.g. I already work in communities, facilitating community-led development. Clear it to remove "
+        "the question; answers already given are kept as they were asked.",
+    )
+
+    @staticmethod
+    def initial_for(question: RegistrationQuestion) -> dict[str, Any]:
+        if question.kind == QuestionKind.STATEMENT:
+            asks = "statement"
+        else:
+            asks = "required" if question.required else "optional"
+        return {"question": question.pk, "asks": asks, "text": question.text}
+
+    def draft(self) -> QuestionDraft | None:
+        """The question as the service takes it, or None for a row left empty."""
+        data = getattr(self, "cleaned_data", {})
+        text = (data.get("text") or "").strip()
+        if not text:
+            return None
+        _, kind, required = ASKS[data["asks"]]
+        return QuestionDraft(kind=kind, text=text, required=required, id=data.get("question"))
+
+
+RegistrationQuestionFormSet = forms.formset_factory(
+    RegistrationQuestionForm, extra=2, max_num=MAX_QUESTIONS, validate_max=True
+)

@@ -56,6 +56,39 @@ class Programme(models.Model):
         return [line.strip(" •-") for line in self.fee_includes.splitlines() if line.strip(" •-")]
 
 
+class QuestionKind(models.TextChoices):
+    """What a registration question asks of a learner."""
+
+    STATEMENT = "statement", "A statement the learner confirms"
+    QUESTION = "question", "A question the learner answers in their own words"
+
+
+class RegistrationQuestion(models.Model):
+    """Something a programme asks everyone who registers: an eligibility statement to confirm, or a question.
+
+    None by default. What a learner confirmed or answered is copied onto their enrolment
+    (``Enrolment.registration_answers``), so a later edit here never rewrites what they were asked.
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="registration_questions")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
+    text = models.CharField(max_length=300)
+    required = models.BooleanField(default=True, help_text="A statement is always required.")
+
+    class Meta:
+        ordering = ("position", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="statement") | Q(required=True), name="registration_statement_is_required"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="registration_question_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class Cohort(models.Model):
     """One intake of a programme: when people can register, study, submit and be assessed, and what it costs."""
 
@@ -173,10 +206,19 @@ class Enrolment(models.Model):
     organisation_name = models.CharField(max_length=200)
     organisation_type = models.CharField(max_length=24, choices=OrganisationType.choices)
     fee_tier = models.ForeignKey(FeeTier, on_delete=models.PROTECT, related_name="enrolments")
-    eligibility_declared = models.BooleanField(help_text="Already working in communities, as the programme requires.")
+    eligibility_declared = models.BooleanField(
+        help_text="Always true: the learner confirmed every statement the programme asked (none, for most), or a "
+        "programme admin registered them. What was asked and answered is in registration_answers."
+    )
     terms_accepted_at = models.DateTimeField()
     accepted_terms = models.TextField(
         blank=True, help_text="The programme's terms as they read when accepted (they may be edited later)."
+    )
+    registration_answers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The programme's registration questions as they read when answered, with the answers: "
+        'a list of {"kind", "question", "answer"}.',
     )
     invoice_to_organisation = models.BooleanField(default=False)
     deferred_to = models.ForeignKey(

@@ -9,6 +9,7 @@ from django.urls import URLPattern, path
 from credo.programmes import views_public as views
 
 urlpatterns: list[URLPattern] = [
+    path("", views.open_programmes, name="open"),
     path("my/", views.my_enrolments, name="my-enrolments"),
     path("my/<int:pk>/", views.my_enrolment, name="my-enrolment"),
     path("my/<int:pk>/registered/", views.registered, name="registered"),

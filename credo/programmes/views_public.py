@@ -26,9 +26,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from credo.accounts.services import update_profile
 from credo.catalogue.models import Qualification
-from credo.programmes import access, learner_home
+from credo.programmes import access, intakes, learner_home
 from credo.programmes.access_public import grant_letter_for, invoice_for, public_cohort_page, public_programme
-from credo.programmes.forms_public import TERMS_ID, LogHoursForm, RegistrationForm, SupportRequestForm, WithdrawForm
+from credo.programmes.forms_public import (
+    TERMS_ID,
+    IntakeFilterForm,
+    LogHoursForm,
+    RegistrationForm,
+    SupportRequestForm,
+    WithdrawForm,
+)
 from credo.programmes.grant_letter import grant_letter_pdf
 from credo.programmes.invoice_pdf import invoice_pdf
 from credo.programmes.models import (
@@ -117,6 +124,33 @@ def _own_enrolment_in(request: HttpRequest, cohort: Cohort) -> Enrolment | None:
     return cohort.enrolments.filter(learner_id=request.user.pk).first()
 
 
+#: Intakes on one page of the public listing.
+INTAKES_PER_PAGE = 20
+
+
+@require_GET
+def open_programmes(request: HttpRequest) -> HttpResponse:
+    """Programmes open for registration, filtered; a fixed number of queries however many cohorts
+    (test_open_programmes): the filters' choices, the page's count and the page itself."""
+    form = IntakeFilterForm(request.GET or None, choices=intakes.filter_choices())
+    filters = form.filters()
+    now = timezone.now()
+    page = Paginator(intakes.intakes(filters, now), INTAKES_PER_PAGE).get_page(request.GET.get("page"))
+    # Each page link keeps the filters: the address without its page number.
+    kept = urlencode([(name, value) for name, value in request.GET.items() if name != "page"])
+    context = {
+        "form": form,
+        "when": filters.when,
+        "heading": intakes.When(filters.when).label,
+        "filtered": any(value for name, value in request.GET.items() if name not in {"page", "when"}),
+        "page": page,
+        "rows": [intakes.describe(cohort, now) for cohort in page.object_list],
+        "kept": f"{kept}&" if kept else "",
+        "closed_url": f"{reverse('programmes:open')}?when={intakes.When.CLOSED}",
+    }
+    return render(request, "programmes/public/open_programmes.html", context)
+
+
 @require_GET
 def programme_page(request: HttpRequest, provider: str, programme: str) -> HttpResponse:
     offered = public_programme(provider, programme)
@@ -130,6 +164,7 @@ def programme_page(request: HttpRequest, provider: str, programme: str) -> HttpR
                 "url": _cohort_url(cohort),
                 "is_past": cohort.study_ends < today,
                 "window": cohorts.registration_window(cohort, now),
+                "has_closed": now >= cohort.registration_opens,  # shown only when the window is not open
             }
         )
     sections = pages.public_page(offered, viewer=request.user)  # the page's own sections (services.pages)
@@ -276,7 +311,12 @@ def register(request: HttpRequest, provider: str, programme: str, cohort: str) -
         messages.info(request, f"You are already registered for {found}.")
         return redirect("programmes:my-enrolment", existing.pk)
     window = cohorts.registration_window(found)
-    form = RegistrationForm(request.POST or None, learner=request.user, terms=found.programme.terms)
+    form = RegistrationForm(
+        request.POST or None,
+        learner=request.user,
+        terms=found.programme.terms,
+        questions=list(found.programme.registration_questions.all()),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             enrolment = _register_and_remember_zone(found, request.user, form)

@@ -26,6 +26,7 @@ from credo.catalogue.models import (
     TemplateSection,
     Unit,
 )
+from credo.catalogue.offers import offers_for
 from credo.catalogue.progression import progression_for
 from credo.core.http import HtmxHttpRequest
 
@@ -86,13 +87,18 @@ def qualification_detail(request: HttpRequest, slug: str, version: int) -> HttpR
     routes_to = ProgressionRoute.objects.filter(from_code=qualification.code).values("to_code")
     routes_from = ProgressionRoute.objects.filter(to_code=qualification.code).values("from_code")
     visible = access.visible_qualifications(request.user)
+    approvals = CentreApproval.objects.filter(qualification_code=qualification.code).select_related("centre")
+    offers = offers_for(qualification.code)
     context = {
         "qualification": qualification,
         "template": getattr(qualification, "portfolio_template", None),
         "versions": versions,
         "leads_to": visible.filter(code__in=routes_to, status=Status.LIVE),
         "leads_from": visible.filter(code__in=routes_from, status=Status.LIVE),
-        "centres": CentreApproval.objects.filter(qualification_code=qualification.code).select_related("centre"),
+        # Each centre with its page for the entry, if it has one, and the intakes open now: from the apps that
+        # deliver entries (programmes), which the catalogue does not import.
+        "centres": [(approval, offers.centre_pages.get(approval.centre_id, "")) for approval in approvals],
+        "offers": offers,
         "can_edit": access.can_edit(request.user, qualification.owner),
         "problems": services.structure_problems(qualification) if qualification.is_draft else [],
         "add_unit_form": AddUnitForm(units=access.visible_units(request.user)),

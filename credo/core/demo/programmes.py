@@ -22,9 +22,10 @@ from django.utils import timezone
 from credo.accounts.models import Organisation, User
 from credo.catalogue.models import Qualification
 from credo.core.demo.programmes_history import AUCKLAND, LONDON, centre_learners, learners_2024
-from credo.programmes.models import Cohort, OrganisationType, Programme
+from credo.programmes.models import Cohort, OrganisationType, Programme, QuestionKind
 from credo.programmes.services import billing, checkins, cohorts
 from credo.programmes.services import workshops as workshops_service
+from credo.programmes.services.questions import QuestionDraft
 
 CLD_FEES = [
     {
@@ -136,6 +137,13 @@ def _cld_programme(admin: User, provider: Organisation) -> Programme:
             ]
         ),
         terms=CLD_TERMS,
+        # The seed's registration form asks this of everyone; the SEG centre's programmes ask nothing.
+        registration_questions=[
+            QuestionDraft(
+                kind=QuestionKind.STATEMENT,
+                text="I already work in communities, facilitating community-led development",
+            )
+        ],
     )
 
 

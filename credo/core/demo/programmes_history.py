@@ -121,7 +121,8 @@ def _register_2024(cohort: Cohort, admin: User, person: PastLearner) -> Enrolmen
         learner=learner,
         organisation_name=person.organisation,
         organisation_type=person.kind,
-        eligibility_declared=True,
+        # The CLD programme's statement, confirmed as each of them did on the seed's form.
+        answers={question.pk: True for question in cohort.programme.registration_questions.all()},
         terms_accepted=True,
         now=_auckland(person.registered, 10),
     )
@@ -280,7 +281,6 @@ def centre_learners(cohort: Cohort, admin: User) -> None:
             learner=learner,
             organisation_name=person.organisation,
             organisation_type=person.kind,
-            eligibility_declared=True,
             terms_accepted=True,
             invoice_to_organisation=person.invoice_to_organisation,
         )

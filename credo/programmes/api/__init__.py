@@ -3,7 +3,30 @@
 Importing the endpoint modules registers their operations on the shared router.
 """
 
-from credo.programmes.api import bookings, enrolments, learners, pages, public, sessions, setup, slots, support
+from credo.programmes.api import (
+    bookings,
+    enrolments,
+    intakes,
+    learners,
+    pages,
+    public,
+    sessions,
+    setup,
+    slots,
+    support,
+)
 from credo.programmes.api.router import router
 
-__all__ = ["bookings", "enrolments", "learners", "pages", "public", "router", "sessions", "setup", "slots", "support"]
+__all__ = [
+    "bookings",
+    "enrolments",
+    "intakes",
+    "learners",
+    "pages",
+    "public",
+    "router",
+    "sessions",
+    "setup",
+    "slots",
+    "support",
+]

@@ -124,9 +124,18 @@ class EnrolmentOut(Schema):
         )
 
 
+class GivenAnswerOut(Schema):
+    """A registration question as the learner was asked it, and what they answered ("Confirmed" for a statement)."""
+
+    kind: str
+    question: str
+    answer: str
+
+
 class EnrolmentDetail(EnrolmentOut):
     invoices: list[InvoiceOut]
     support_requests: list[SupportRequestOut]
+    registration_answers: list[GivenAnswerOut]
 
 
 class PaymentIn(Schema):
@@ -162,6 +171,7 @@ def _detail(user: object, public_id: UUID, pk: int) -> EnrolmentDetail:
         **base.dict(),
         invoices=[InvoiceOut.of(i) for i in enrolment.invoices.select_related("provider").order_by("number")],
         support_requests=[SupportRequestOut.of(r) for r in enrolment.funding_requests.order_by("created_at")],
+        registration_answers=[GivenAnswerOut(**given) for given in enrolment.registration_answers],
     )
 
 

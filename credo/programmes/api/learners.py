@@ -23,12 +23,12 @@ from pydantic import StringConstraints
 
 from credo.api_errors import NUL_FREE
 from credo.programmes import access, access_api
-from credo.programmes.access_public import invoice_for
+from credo.programmes.access_public import invoice_for, public_programme
 from credo.programmes.api.enrolments import InvoiceOut
 from credo.programmes.api.router import router
 from credo.programmes.invoice_pdf import invoice_pdf
-from credo.programmes.models import Enrolment, Invoice, OrganisationType, Session
-from credo.programmes.services import enrolments, study, workshops
+from credo.programmes.models import Enrolment, Invoice, OrganisationType, QuestionKind, RegistrationQuestion, Session
+from credo.programmes.services import enrolments, questions, study, workshops
 
 
 class Message(Schema):
@@ -43,13 +43,27 @@ class Problems(Schema):
 Name = Annotated[str, StringConstraints(max_length=200, pattern=NUL_FREE)]
 
 
+Answer = Annotated[str, StringConstraints(max_length=questions.MAX_ANSWER, pattern=NUL_FREE)]
+
+
+class AnswerIn(Schema):
+    """Your answer to one of the programme's registration questions (see its ``registration-questions``)."""
+
+    question: int = Field(description="The question's id.")
+    confirmed: bool = Field(False, description="For a statement: true to confirm it applies to you.")
+    answer: Answer = Field("", description="For a question: your answer, in your own words.")
+
+
 class RegistrationIn(Schema):
-    """The signed-in person registers themself; the service checks the window, the declarations and the fee tier."""
+    """The signed-in person registers themself; the service checks the window, the answers and the fee tier."""
 
     organisation_name: Name = Field(description="The organisation you work with, or 'self-employed'.")
     organisation_type: OrganisationType = Field(description="The kind of organisation: it sets your fee tier.")
-    eligibility_declared: bool = Field(
-        False, description="You already work in communities, facilitating community-led development."
+    answers: list[AnswerIn] = Field(
+        default_factory=list,
+        description="Your answers to the programme's registration questions; a programme asks none unless its "
+        "admins added some. Every statement must be confirmed, and every required question answered.",
+        max_length=questions.MAX_QUESTIONS,
     )
     terms_accepted: bool = Field(False, description="You accept the terms of registration.")
     invoice_to_organisation: bool = Field(False, description="Address the invoice to your organisation, not you.")
@@ -176,6 +190,33 @@ def _detail(enrolment: Enrolment, viewer: Any) -> MyEnrolmentDetail:
     )
 
 
+class QuestionOut(Schema):
+    id: int
+    kind: QuestionKind = Field(description="statement: confirm it (``confirmed``); question: answer it (``answer``).")
+    text: str
+    required: bool
+
+    @classmethod
+    def of(cls, question: RegistrationQuestion) -> QuestionOut:
+        return cls(id=question.pk, kind=QuestionKind(question.kind), text=question.text, required=question.required)
+
+
+def _is_statement(given: AnswerIn, asked: dict[int, RegistrationQuestion]) -> bool:
+    question = asked.get(given.question)
+    return question is not None and question.kind == QuestionKind.STATEMENT
+
+
+@router.get(
+    "/public/programmes/{provider}/{programme}/registration-questions",
+    response={200: list[QuestionOut], 404: Message},
+    operation_id="programmes_registration_questions",
+    summary="What a programme asks everyone who registers: statements to confirm and questions to answer",
+)
+def registration_questions(request: HttpRequest, provider: str, programme: str) -> list[QuestionOut]:
+    offered = public_programme(provider, programme)
+    return [QuestionOut.of(question) for question in offered.registration_questions.all()]
+
+
 @router.post(
     "/public/programmes/{provider}/{programme}/cohorts/{cohort}/registration",
     auth=django_auth,
@@ -186,14 +227,19 @@ def _detail(enrolment: Enrolment, viewer: Any) -> MyEnrolmentDetail:
 def register(
     request: HttpRequest, provider: str, programme: str, cohort: str, payload: RegistrationIn
 ) -> Reply[MyEnrolmentDetail]:
-    """A late registration, a missing declaration or a second registration is a 422 saying what to do."""
+    """A late registration, a statement not confirmed, a required question unanswered or a second registration is a
+    422 saying what to do."""
     found = access.public_cohort(provider, programme, cohort)
+    asked = {question.pk: question for question in found.programme.registration_questions.all()}
     enrolment = enrolments.register(
         cohort=found,
         learner=request.user,
         organisation_name=payload.organisation_name,
         organisation_type=payload.organisation_type.value,
-        eligibility_declared=payload.eligibility_declared,
+        answers={
+            given.question: given.confirmed if _is_statement(given, asked) else given.answer
+            for given in payload.answers
+        },
         terms_accepted=payload.terms_accepted,
         invoice_to_organisation=payload.invoice_to_organisation,
         full_name=payload.full_name,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
@@ -32,21 +32,44 @@ from credo.programmes.api.enrolments import Message, Problems
 from credo.programmes.api.public import CohortOut, ProgrammeOut
 from credo.programmes.api.router import router
 from credo.programmes.forms_setup import (
+    QUESTIONS_PREFIX,
     CohortForm,
     CopyCohortForm,
     ProgrammeForm,
+    RegistrationQuestionForm,
     fee_tier_formset,
     problems_by_field,
     qualifications_for,
 )
 from credo.programmes.models import Cohort, Programme
 from credo.programmes.services import cohorts
+from credo.programmes.services.questions import MAX_QUESTIONS
 
 Text = Annotated[str, StringConstraints(max_length=10_000, pattern=NUL_FREE)]
 Line = Annotated[str, StringConstraints(max_length=200, pattern=NUL_FREE)]
 
 
 # Programmes -----------------------------------------------------------------------------------------
+
+
+Wording = Annotated[str, StringConstraints(max_length=300, pattern=NUL_FREE)]
+
+
+class QuestionIn(Schema):
+    """One question asked of everyone who registers, in the order given."""
+
+    id: int | None = Field(None, description="The saved question this revises; leave out for a new one.")
+    asks: Literal["statement", "required", "optional"] = Field(
+        description="statement: a statement the learner must confirm; required or optional: a question answered "
+        "in their own words."
+    )
+    text: Wording
+
+
+class QuestionSetupOut(Schema):
+    id: int
+    asks: str
+    text: str
 
 
 class ProgrammeChangeIn(Schema):
@@ -64,6 +87,12 @@ class ProgrammeChangeIn(Schema):
     time_commitment: Line | None = None
     fee_includes: Text | None = Field(None, description="One item a line.")
     terms: Text | None = Field(None, description="Terms of registration; a blank line starts a new paragraph.")
+    registration_questions: list[QuestionIn] | None = Field(
+        None,
+        max_length=MAX_QUESTIONS,
+        description="Exactly what people registering are asked, in order (an empty list: nothing); left out, the "
+        "questions stay as they are. Answers already given are kept on the enrolments as they were asked.",
+    )
 
 
 class ProgrammeIn(ProgrammeChangeIn):
@@ -83,14 +112,33 @@ class ProgrammeIn(ProgrammeChangeIn):
 class ProgrammeSetupOut(ProgrammeOut):
     qualification_version: int
     terms: str
+    registration_questions: list[QuestionSetupOut]
 
 
 def _programme_out(programme: Programme) -> ProgrammeSetupOut:
+    rows = [RegistrationQuestionForm.initial_for(question) for question in programme.registration_questions.all()]
     return ProgrammeSetupOut(
         **ProgrammeOut.of(programme).model_dump(),
         qualification_version=programme.qualification.version,
         terms=programme.terms,
+        registration_questions=[
+            QuestionSetupOut(id=row["question"], asks=row["asks"], text=row["text"]) for row in rows
+        ],
     )
+
+
+def _question_rows(sent: list[QuestionIn]) -> dict[str, Any]:
+    """The questions as the set-up page posts its rows, so the page's form reads them."""
+    data: dict[str, Any] = {
+        f"{QUESTIONS_PREFIX}-TOTAL_FORMS": len(sent),
+        f"{QUESTIONS_PREFIX}-INITIAL_FORMS": 0,
+        f"{QUESTIONS_PREFIX}-MIN_NUM_FORMS": 0,
+        f"{QUESTIONS_PREFIX}-MAX_NUM_FORMS": MAX_QUESTIONS,
+    }
+    for index, question in enumerate(sent):
+        row = f"{QUESTIONS_PREFIX}-{index}"
+        data.update({f"{row}-question": question.id or "", f"{row}-asks": question.asks, f"{row}-text": question.text})
+    return data
 
 
 def _qualification_id(provider: Organisation, code: str, version: int | None) -> int:
@@ -111,12 +159,16 @@ def _programme_data(provider: Organisation, payload: ProgrammeChangeIn, current:
     """The form's data: what was sent, over the programme's current values (nothing, for a new one)."""
     # PATCH changes what was sent; POST and PUT send the whole programme, defaults included.
     partial = not isinstance(payload, ProgrammeIn)
-    sent = payload.model_dump(exclude_unset=partial, exclude={"qualification", "qualification_version"})
+    sent = payload.model_dump(
+        exclude_unset=partial, exclude={"qualification", "qualification_version", "registration_questions"}
+    )
     data: dict[str, Any] = {}
     if current is not None:
         data = {name: getattr(current, name) for name in ProgrammeForm.Meta.fields if name != "qualification"}
         data["qualification"] = current.qualification_id
     data.update({name: value for name, value in sent.items() if value is not None})
+    if payload.registration_questions is not None:
+        data.update(_question_rows(payload.registration_questions))
     code, version = payload.qualification, payload.qualification_version
     if current is not None and code is None and version is not None:
         code = current.qualification.code  # another version of the same entry

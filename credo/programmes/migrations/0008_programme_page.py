@@ -11,7 +11,7 @@ import credo.programmes.models_pages
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programmes", "0006_accepted_terms"),
+        ("programmes", "0007_registration_questions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,7 @@ from credo.programmes.models import (
     Programme,
     RegistrationExtension,
 )
+from credo.programmes.services import questions
 from credo.programmes.services.billing import billing_for
 from credo.programmes.services.fees import money
 
@@ -67,7 +69,15 @@ def end_of_day(day: datetime.date, zone_name: str) -> datetime.datetime:
 
 
 @transaction.atomic
-def create_programme(*, actor: Any, provider: Organisation, qualification: Qualification, **fields: Any) -> Programme:
+def create_programme(
+    *,
+    actor: Any,
+    provider: Organisation,
+    qualification: Qualification,
+    registration_questions: Sequence[questions.QuestionDraft] = (),
+    **fields: Any,
+) -> Programme:
+    """A new programme; it asks ``registration_questions`` of everyone who registers (none by default)."""
     require_programme_admin(actor, provider)
     if provider.kind != OrganisationKind.PROVIDER:
         raise ValidationError(f"{provider} is not a provider; programmes are run by providers and centres.")
@@ -84,6 +94,8 @@ def create_programme(*, actor: Any, provider: Organisation, qualification: Quali
         organisation_id=provider.pk,
         details={"name": programme.name, "qualification": qualification.code},
     )
+    if registration_questions:
+        questions.set_registration_questions(programme, actor=actor, drafts=registration_questions)
     return programme
 
 
@@ -370,8 +382,15 @@ def _changed(obj: Any, fields: dict[str, Any], editable: tuple[str, ...]) -> lis
 
 
 @transaction.atomic
-def update_programme(*, actor: Any, programme: Programme, **fields: Any) -> Programme:
-    """Change a programme's description (or its catalogue entry, to another live one), audited."""
+def update_programme(
+    *,
+    actor: Any,
+    programme: Programme,
+    registration_questions: Sequence[questions.QuestionDraft] | None = None,
+    **fields: Any,
+) -> Programme:
+    """Change a programme's description (or its catalogue entry, to another live one), audited; and, unless
+    ``registration_questions`` is None, what it asks people who register."""
     require_programme_admin(actor, programme.provider)
     programme = Programme.objects.select_for_update().select_related("provider", "qualification").get(pk=programme.pk)
     changed = _changed(programme, fields, PROGRAMME_EDITABLE)
@@ -390,6 +409,8 @@ def update_programme(*, actor: Any, programme: Programme, **fields: Any) -> Prog
             organisation_id=programme.provider_id,
             details={"changed": changed},
         )
+    if registration_questions is not None:
+        questions.set_registration_questions(programme, actor=actor, drafts=registration_questions)
     return programme
 
 

@@ -8,6 +8,7 @@ starts from, audited, and emailed where a person would expect to hear.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -33,7 +34,7 @@ from credo.programmes.models import (
     SupportDecision,
     SupportKind,
 )
-from credo.programmes.services import invoices
+from credo.programmes.services import invoices, questions
 from credo.programmes.services.cohorts import registration_window, tier_for, zone
 
 #: Enrolments that hold a place in a cohort (counted against its capacity).
@@ -180,8 +181,8 @@ def register(
     learner: Any,
     organisation_name: str,
     organisation_type: str,
-    eligibility_declared: bool,
     terms_accepted: bool,
+    answers: Mapping[int, Any] | None = None,
     invoice_to_organisation: bool = False,
     now: datetime.datetime | None = None,
     registered_by: Any = None,
@@ -189,9 +190,13 @@ def register(
 ) -> Enrolment:
     """Register ``learner`` for ``cohort``: checked; then an invoice and an email, or a waiting-list place.
 
+    ``answers`` maps each of the programme's registration questions (by id) to what the learner gave: a
+    statement's checkbox, a question's text (``questions.answers_for``); they are kept on the enrolment as asked.
+
     ``registered_by``: a programme admin registering the learner (a roster import). Staff may register people
-    outside the registration window, so only the window is skipped; every other check still applies, and the
-    admin is the actor the audit log records.
+    outside the registration window, so only the window is skipped; the learner has not seen the programme's
+    questions, so none are recorded. Every other check still applies, and the admin is the actor the audit log
+    records.
     """
     now = now or timezone.now()
     if registered_by is not None:
@@ -209,10 +214,12 @@ def register(
         problems["organisation_name"] = "Give the name of the organisation you work with (or 'self-employed')."
     if organisation_type not in OrganisationType.values:
         problems["organisation_type"] = "Choose the kind of organisation you work with."
-    if not eligibility_declared:
-        problems["eligibility_declared"] = (
-            "This programme is for people already working in communities: confirm that you are to register."
-        )
+    recorded: list[dict[str, str]] = []
+    if registered_by is None:
+        try:
+            recorded = questions.answers_for(list(cohort.programme.registration_questions.all()), answers or {})
+        except ValidationError as error:
+            problems.update({name: " ".join(found) for name, found in error.message_dict.items()})
     if not terms_accepted:
         problems["terms_accepted"] = "Accept the terms to register."
     if problems:
@@ -232,9 +239,10 @@ def register(
                 organisation_name=organisation_name.strip(),
                 organisation_type=organisation_type,
                 fee_tier=tier,
-                eligibility_declared=True,
+                eligibility_declared=True,  # every statement confirmed (answers_for refuses otherwise), or staff vouch
                 terms_accepted_at=now,
                 accepted_terms=cohort.programme.terms,  # what they agreed to, even if the terms change later
+                registration_answers=recorded,  # likewise what they were asked and answered
                 invoice_to_organisation=invoice_to_organisation,
                 state_changed_at=now,
             )
@@ -442,6 +450,7 @@ def defer(enrolment: Enrolment, *, actor: Any, to: Cohort, reason: str) -> Enrol
                 eligibility_declared=True,
                 terms_accepted_at=old.terms_accepted_at,
                 accepted_terms=old.accepted_terms,
+                registration_answers=old.registration_answers,
                 invoice_to_organisation=old.invoice_to_organisation,
                 state_changed_at=timezone.now(),
             )

@@ -210,7 +210,6 @@ def import_roster(cohort: Cohort, text: str, *, actor: Any, now: datetime.dateti
                     learner=learner,
                     organisation_name=row.organisation_name,
                     organisation_type=row.organisation_type,
-                    eligibility_declared=True,
                     terms_accepted=True,
                     invoice_to_organisation=row.invoice_to_organisation,
                     now=now,

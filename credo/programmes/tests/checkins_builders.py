@@ -35,7 +35,6 @@ def confirmed_learner(cohort: Cohort, admin: User, email: str, **user_fields: An
         learner=UserFactory(email=email, **user_fields),
         organisation_name="Porirua Community Trust",
         organisation_type="community",
-        eligibility_declared=True,
         terms_accepted=True,
         now=REGISTERED,
     )

@@ -55,7 +55,6 @@ def applicant_enrolment(cohort: Cohort) -> Enrolment:
         learner=UserFactory(email="applied@example.org", full_name="Applied Person"),
         organisation_name="Kāpiti Community Trust",
         organisation_type="community",
-        eligibility_declared=True,
         terms_accepted=True,
         now=DURING_REGISTRATION,
     )

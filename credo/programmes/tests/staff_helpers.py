@@ -21,7 +21,6 @@ def register(cohort: Cohort, learner: User, **changes: Any) -> Enrolment:
     fields: dict[str, Any] = {
         "organisation_name": "Wellington City Council",
         "organisation_type": "local_government",
-        "eligibility_declared": True,
         "terms_accepted": True,
         "now": DURING,
     }

@@ -29,7 +29,6 @@ def enrol(cohort: Cohort, email: str, full_name: str) -> Enrolment:
         learner=UserFactory(email=email, full_name=full_name),
         organisation_name="Ōtaki Community Trust",
         organisation_type="community",
-        eligibility_declared=True,
         terms_accepted=True,
         now=nz(2024, 2, 1, 10),
     )

@@ -28,7 +28,6 @@ COHORT = f"{API}/public/programmes/inspiring-test/cld-facilitation/cohorts/2024"
 FORM = {
     "organisation_name": "Porirua Community Trust",
     "organisation_type": "community",
-    "eligibility_declared": True,
     "terms_accepted": True,
 }
 
@@ -96,7 +95,7 @@ class TestRegistration:
         assert not Enrolment.objects.exists()
 
     @pytest.mark.usefixtures("during_registration")
-    def test_every_missing_declaration_is_named(self, cohort: Cohort, applicant: User, client_for: SignIn) -> None:
+    def test_every_missing_field_is_named(self, cohort: Cohort, applicant: User, client_for: SignIn) -> None:
         response = post(
             client_for(applicant),
             f"{COHORT}/registration",
@@ -105,8 +104,6 @@ class TestRegistration:
         assert response.status_code == 422
         assert response.json()["problems"] == [
             "organisation_name: Give the name of the organisation you work with (or 'self-employed').",
-            "eligibility_declared: This programme is for people already working in communities: "
-            "confirm that you are to register.",
             "terms_accepted: Accept the terms to register.",
         ]
         assert not Enrolment.objects.exists()

@@ -132,7 +132,6 @@ class TestBooking:
             learner=applicant,
             organisation_name="Trust",
             organisation_type="community",
-            eligibility_declared=True,
             terms_accepted=True,
             now=REGISTERED,
         )

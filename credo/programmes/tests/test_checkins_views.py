@@ -240,7 +240,6 @@ def test_a_learner_not_yet_confirmed_is_told_when_check_ins_open(client_for: Sig
         learner=applicant,
         organisation_name="Trust",
         organisation_type="community",
-        eligibility_declared=True,
         terms_accepted=True,
         now=REGISTERED,
     )

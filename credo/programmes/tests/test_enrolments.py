@@ -36,7 +36,6 @@ def register(cohort: Cohort, learner: User, **changes: Any) -> Enrolment:
     fields: dict[str, Any] = {
         "organisation_name": "Wellington City Council",
         "organisation_type": "local_government",
-        "eligibility_declared": True,
         "terms_accepted": True,
         "now": DURING,
     }
@@ -92,7 +91,6 @@ class TestRegistration:
     @pytest.mark.parametrize(
         ("changes", "field"),
         [
-            ({"eligibility_declared": False}, "eligibility_declared"),
             ({"terms_accepted": False}, "terms_accepted"),
             ({"organisation_name": "  "}, "organisation_name"),
             ({"organisation_type": "corporate"}, "organisation_type"),

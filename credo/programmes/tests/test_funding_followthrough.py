@@ -118,7 +118,6 @@ def enrolment(cohort: Cohort, applicant: User) -> Enrolment:
         learner=applicant,
         organisation_name="Wellington City Council",
         organisation_type="local_government",
-        eligibility_declared=True,
         terms_accepted=True,
         now=nz(2024, 2, 1, 10),
     )

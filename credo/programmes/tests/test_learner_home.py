@@ -38,7 +38,6 @@ def register(cohort: Cohort, learner: User) -> Enrolment:
         learner=learner,
         organisation_name="Porirua Community Trust",
         organisation_type="community",
-        eligibility_declared=True,
         terms_accepted=True,
         now=REGISTERED,
     )

@@ -145,7 +145,6 @@ def learners(cohort: Cohort, provider_admin: User, enrolled: Enrolment) -> dict[
         learner=UserFactory(email="hemi@example.org", full_name="Hemi Walker"),
         organisation_name="Hutt Valley Trust",
         organisation_type="community",
-        eligibility_declared=True,
         terms_accepted=True,
         now=DURING_REGISTRATION,
     )

@@ -24,7 +24,6 @@ def invoice(cohort: Cohort, applicant: User) -> Invoice:
         learner=applicant,
         organisation_name="Ōtautahi Community Trust",
         organisation_type="community",
-        eligibility_declared=True,
         terms_accepted=True,
         invoice_to_organisation=True,
         now=nz(2024, 2, 1, 10),

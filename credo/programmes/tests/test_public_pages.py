@@ -23,7 +23,6 @@ AFTER_CLOSING = nz(2024, 3, 21, 0, 0, 1)
 FORM = {
     "organisation_name": "Ōtautahi Community Trust",
     "organisation_type": "community",
-    "eligibility_declared": "on",
     "terms_accepted": "on",
     "invoice_to_organisation": "on",
 }
@@ -144,7 +143,7 @@ class TestTheProgrammePage:
         response = client.get("/programmes/inspiring-test/cld-facilitation/")
         page = response.content.decode()
         assert response.status_code == 200
-        assert f'<a href="{COHORT_URL}">2024 intake</a> <span class="tag">Past</span>' in page
+        assert f'<a href="{COHORT_URL}">2024 intake</a> <span class="tag tag-withdrawn">Past: closed</span>' in page
         assert '2025 intake</a> <span class="tag tag-live">Open for registration</span>' in page
         assert page.index("2025 intake") < page.index("2024 intake")
 
@@ -198,7 +197,6 @@ class TestRegistering:
     @pytest.mark.parametrize(
         ("field", "value", "message"),
         [
-            ("eligibility_declared", "", "This programme is for people already working in communities"),
             ("terms_accepted", "", "Accept the terms to register."),
             ("organisation_name", "", "This field is required."),
             ("organisation_type", "", "This field is required."),

@@ -27,7 +27,6 @@ def register_learners(cohort: Cohort, count: int) -> list[Enrolment]:
             learner=UserFactory(),
             organisation_name="Kāpiti Coast District Council",
             organisation_type="local_government",
-            eligibility_declared=True,
             terms_accepted=True,
             now=DURING,
         )

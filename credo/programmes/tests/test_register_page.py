@@ -23,7 +23,6 @@ TERMS = "Cancellations before study starts are refunded in full.\n\nAfter that, 
 FORM = {
     "organisation_name": "Ōtautahi Community Trust",
     "organisation_type": "community",
-    "eligibility_declared": "on",
     "terms_accepted": "on",
 }
 

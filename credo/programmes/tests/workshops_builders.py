@@ -47,7 +47,6 @@ def enrol(cohort: Cohort, admin: User, email: str, name: str = "") -> Enrolment:
         learner=learner,
         organisation_name="Ōtautahi Community Trust",
         organisation_type="community",
-        eligibility_declared=True,
         terms_accepted=True,
         now=DURING_REGISTRATION,
     )
