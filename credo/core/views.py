@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -15,6 +16,13 @@ from credo.core.dashboard import panels_for
 def home(request: HttpRequest) -> HttpResponse:
     live = Qualification.objects.live().select_related("owner", "level").order_by("owner__name", "level__number")
     return render(request, "core/home.html", {"qualifications": live})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and crawlers ask for /favicon.ico whatever the page's <link rel=icon> says."""
+    # Not permanent: the static file's name carries its hash, which changes with the icon.
+    return redirect(static("credo/favicon.svg"))
 
 
 @login_required
