@@ -31,13 +31,12 @@ def _render(source: str, **context: object) -> str:
     return Template("{% load credo_forms %}" + source).render(Context(context))
 
 
-def test_a_refused_profile_says_error_in_the_title_and_summarises_first(
-    client_for: ClientFor, learner: User
-) -> None:
+def test_a_refused_profile_says_error_in_the_title_and_summarises_first(client_for: ClientFor, learner: User) -> None:
     response = client_for(learner).post(reverse("accounts:profile"), {"full_name": "", "time_zone": ""})
     html = response.text
     title = re.search(r"<title>(.*?)</title>", html, re.S)
-    assert title is not None and title.group(1).startswith("Error: ")
+    assert title is not None
+    assert title.group(1).startswith("Error: ")
     main = html[html.index('<main id="main"') :]
     # The summary comes before anything else in main, the page's heading included.
     assert main.index('class="error-summary"') < main.index("<h1")
@@ -99,7 +98,5 @@ def test_forms_one_level_down_in_the_context_are_found() -> None:
 
 
 def test_a_formset_with_errors_puts_error_in_the_title() -> None:
-    rows = forms.formset_factory(_Choice)(
-        data={"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-0-name": "x"}
-    )
+    rows = forms.formset_factory(_Choice)(data={"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-0-name": "x"})
     assert _render("{% error_title_prefix %}", tiers=rows).startswith("Error: ")
