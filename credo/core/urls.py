@@ -7,4 +7,6 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("dev/outbox/", views.outbox, name="outbox"),
+    path("dev/outbox/<str:name>/", views.outbox_message, name="outbox-message"),
 ]

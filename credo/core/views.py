@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from credo.catalogue.models import Qualification
+from credo.core import outbox as mail_outbox
 from credo.core.dashboard import panels_for
 
 
@@ -41,3 +45,44 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as error:  # any database failure means unhealthy
         return JsonResponse({"status": "unavailable", "database": str(error.__class__.__name__)}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def _require_outbox_reader(request: HttpRequest) -> None:
+    """The outbox holds everyone's mail: only where it is switched on (never in production), only for staff."""
+    if not settings.DEV_OUTBOX:
+        raise Http404("There is no outbox here.")
+    if not request.user.is_staff:
+        raise PermissionDenied("Only the platform's staff can read the outbox.")
+
+
+@login_required
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    """The mail credo would have sent, newest first: for trying credo out without a mail server."""
+    _require_outbox_reader(request)
+    query = request.GET.get("q", "").strip()
+    names = mail_outbox.message_names()
+    if query:
+        wanted = query.casefold()
+        names = [m.name for m in mail_outbox.summaries(names) if wanted in f"{m.to} {m.subject}".casefold()]
+    page = Paginator(names, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/outbox.html",
+        {
+            "page": page,
+            "messages_here": mail_outbox.summaries(page.object_list),
+            "query": query,
+            "folder": mail_outbox.outbox_dir(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def outbox_message(request: HttpRequest, name: str) -> HttpResponse:
+    _require_outbox_reader(request)
+    message = mail_outbox.read_message(name)
+    if message is None:
+        raise Http404("No such message in the outbox.")
+    return render(request, "core/outbox_message.html", {"message": message})
