@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django import forms
@@ -100,3 +101,22 @@ def test_forms_one_level_down_in_the_context_are_found() -> None:
 def test_a_formset_with_errors_puts_error_in_the_title() -> None:
     rows = forms.formset_factory(_Choice)(data={"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-0-name": "x"})
     assert _render("{% error_title_prefix %}", tiers=rows).startswith("Error: ")
+
+
+def test_a_page_reporting_other_problems_can_say_error_and_keep_its_own_summary(rf: Any) -> None:
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import RequestContext
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    page = Template(
+        '{% extends "base.html" %}{% block title_prefix %}{% if problem %}Error: {% endif %}{% endblock %}'
+        "{% block title %}Verify{% endblock %}{% block error_summary %}{% endblock %}"
+        '{% block content %}<div class="error-summary">{{ problem }}</div>{% include "_form.html" %}{% endblock %}'
+    )
+    form = _Choice(data={"name": "", "kind": "a", "token": "t"})
+    html = page.render(RequestContext(request, {"problem": "That file is not a credential.", "form": form}))
+    assert "<title>Error: Verify · credo</title>" in html
+    # The page left out the summary at the top, so the form draws its own where it stands.
+    assert html.count("There is a problem") == 1
+    assert html.index("That file is not a credential.") < html.index("There is a problem")
