@@ -78,7 +78,7 @@ class OutboxEmailBackend(BaseEmailBackend):
         path = self.directory / f"{now:%Y%m%d-%H%M%S-%f}-{secrets.token_hex(4)}.eml"
         # Written beside, then renamed: the outbox page never reads half a message.
         partial = path.with_suffix(".part")
-        partial.write_bytes(message.message().as_bytes(linesep="\n"))
+        partial.write_bytes(message.message().as_bytes())
         partial.replace(path)
         return path
 

@@ -71,7 +71,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
         "core/outbox.html",
         {
             "page": page,
-            "messages_here": mail_outbox.summaries(page.object_list),
+            "messages_here": mail_outbox.summaries(list(page.object_list)),
             "query": query,
             "folder": mail_outbox.outbox_dir(),
         },

@@ -53,3 +53,9 @@ def test_a_refused_form_focuses_its_summary_says_error_in_the_title_and_links_to
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary.get_by_role("link").first.click()
     expect(page.get_by_label("Your full name")).to_be_focused()
+    # Put right, the result is what comes first and has focus.
+    page.get_by_label("Your full name").fill("Leilani Fa'amausili")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_be_focused()
+    expect(page.get_by_role("status")).to_contain_text("Your profile is saved.")
+    expect(page).not_to_have_title(re.compile(r"^Error"))

@@ -11,7 +11,7 @@ partial swapped into a page. credo.js moves focus to the summary.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 from django import template
 from django.forms import BaseForm, BaseFormSet, BoundField
@@ -22,14 +22,28 @@ register = template.Library()
 SUMMARISED = "_credo_error_summary_drawn"
 
 
+# Types are read with type(), never isinstance(): the context holds lazy objects (the CSRF token, the user)
+# whose isinstance() would evaluate them, setting a CSRF cookie on anonymous pages or querying the user.
+def _is(value: Any, kinds: type | tuple[type, ...]) -> bool:
+    return issubclass(type(value), kinds)
+
+
+def _is_form(value: Any) -> TypeGuard[BaseForm]:
+    return _is(value, BaseForm)
+
+
+def _is_formset(value: Any) -> TypeGuard[BaseFormSet[Any]]:
+    return _is(value, BaseFormSet)
+
+
 def _candidates(value: Any) -> Iterator[Any]:
     yield value
-    if isinstance(value, dict):
+    if _is(value, dict):
         yield from value.values()
-    elif isinstance(value, list | tuple):
+    elif _is(value, (list, tuple)):
         for item in value:
             yield item
-            if isinstance(item, dict):
+            if _is(item, dict):
                 yield from item.values()
 
 
@@ -37,13 +51,13 @@ def _bound_forms(values: Iterable[Any]) -> Iterator[BaseForm | BaseFormSet]:
     seen: set[int] = set()
     for value in values:
         for candidate in _candidates(value):
-            if isinstance(candidate, BaseForm | BaseFormSet) and candidate.is_bound and id(candidate) not in seen:
+            if (_is_form(candidate) or _is_formset(candidate)) and candidate.is_bound and id(candidate) not in seen:
                 seen.add(id(candidate))
                 yield candidate
 
 
 def _has_errors(form: BaseForm | BaseFormSet) -> bool:
-    if isinstance(form, BaseFormSet):
+    if _is_formset(form):
         return bool(form.non_form_errors()) or any(form.errors)
     return bool(form.errors)
 
@@ -77,7 +91,7 @@ def _problems(form: BaseForm) -> list[dict[str, str]]:
 def _summary_forms(forms: Iterable[BaseForm | BaseFormSet]) -> list[BaseForm]:
     # A formset's rows are drawn with their own numbering (see programmes/setup/_tier.html); only forms
     # here, and the formset's own problems are left to the template that draws it.
-    return [form for form in forms if isinstance(form, BaseForm) and form.errors]
+    return [form for form in forms if _is_form(form) and form.errors]
 
 
 @register.inclusion_tag("_error_summary.html", takes_context=True)

@@ -120,3 +120,9 @@ def test_a_page_reporting_other_problems_can_say_error_and_keep_its_own_summary(
     # The page left out the summary at the top, so the form draws its own where it stands.
     assert html.count("There is a problem") == 1
     assert html.index("That file is not a credential.") < html.index("There is a problem")
+
+
+def test_looking_for_forms_leaves_an_anonymous_page_without_a_csrf_cookie(client: Client) -> None:
+    response = client.get(reverse("catalogue:index"))
+    assert response.status_code == 200
+    assert "csrftoken" not in response.cookies

@@ -3,9 +3,11 @@
   "use strict";
 
   // On load, what a person must read first gets focus, so it is announced and scrolled into view: the error
-  // summary ("There is a problem") first, else the result of what they just did (the messages block).
+  // summary ("There is a problem") first, else the result of what they just did (an element marked
+  // data-result, such as a verification report, or the messages block).
   function focusNews() {
-    var news = document.querySelector("main .error-summary, main .messages");
+    var news = document.querySelector("main .error-summary") ||
+      document.querySelector("main [data-result], main .messages");
     if (!news) return;
     if (!news.hasAttribute("tabindex")) news.setAttribute("tabindex", "-1");
     news.focus();
