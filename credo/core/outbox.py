@@ -132,6 +132,23 @@ def _parse(path: Path, *, headers_only: bool) -> OutboxMessage:
     return OutboxMessage(**{**summary.__dict__, "text": text, "attachments": attachments})
 
 
+def attachment(name: str, number: int, directory: Path | None = None) -> tuple[Attachment, bytes] | None:
+    """The message's attachment `number` (from 1, as listed), or None if there is no such message or attachment."""
+    folder = directory or outbox_dir()
+    if not NAME.match(name) or not (folder / name).is_file() or number < 1:
+        return None
+    with (folder / name).open("rb") as handle:
+        parsed = BytesParser(policy=email.policy.default).parse(handle)
+    assert isinstance(parsed, ParsedMessage)
+    parts = [part for part in parsed.iter_attachments() if isinstance(part, ParsedMessage)]
+    if number > len(parts):
+        return None
+    part = parts[number - 1]
+    data = part.get_payload(decode=True)
+    content = data if isinstance(data, bytes) else b""
+    return Attachment(part.get_filename() or "attachment", part.get_content_type(), len(content)), content
+
+
 def message_names(directory: Path | None = None) -> list[str]:
     """Every message's file name, newest first."""
     folder = directory or outbox_dir()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("dev/outbox/", views.outbox, name="outbox"),
     path("dev/outbox/<str:name>/", views.outbox_message, name="outbox-message"),
+    path("dev/outbox/<str:name>/<int:number>/", views.outbox_attachment, name="outbox-attachment"),
 ]

@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -86,3 +87,17 @@ def outbox_message(request: HttpRequest, name: str) -> HttpResponse:
     if message is None:
         raise Http404("No such message in the outbox.")
     return render(request, "core/outbox_message.html", {"message": message})
+
+
+@login_required
+@require_GET
+def outbox_attachment(request: HttpRequest, name: str, number: int) -> HttpResponse:
+    """An attachment (an invoice PDF, say) of a message in the outbox, downloaded, never shown inline."""
+    _require_outbox_reader(request)
+    found = mail_outbox.attachment(name, number)
+    if found is None:
+        raise Http404("No such attachment in the outbox.")
+    described, content = found
+    response = HttpResponse(content, content_type=described.content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=described.filename)
+    return response

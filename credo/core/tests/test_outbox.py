@@ -116,6 +116,11 @@ def test_staff_read_a_message_with_its_links_followable_and_attachments_listed(
     assert "INV-7.pdf" in html
     assert "application/pdf" in html
     assert client_for(operator).get(reverse("outbox-message", args=["nothing.eml"])).status_code == 404
+    download = client_for(operator).get(reverse("outbox-attachment", args=[name, 1]))
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == 'attachment; filename="INV-7.pdf"'
+    assert download.content.startswith(b"%PDF-1.7 ")
+    assert client_for(operator).get(reverse("outbox-attachment", args=[name, 2])).status_code == 404
 
 
 @pytest.mark.django_db
@@ -127,6 +132,7 @@ def test_the_outbox_is_refused_to_people_who_are_not_staff(
     for person in (learner, outsider):
         assert client_for(person).get(reverse("outbox")).status_code == 403
         assert client_for(person).get(reverse("outbox-message", args=[name])).status_code == 403
+        assert client_for(person).get(reverse("outbox-attachment", args=[name, 1])).status_code == 403
     anonymous = client_for(None).get(reverse("outbox"))
     assert anonymous.status_code == 302
     assert "/accounts/login/" in anonymous["Location"]
@@ -140,4 +146,6 @@ def test_the_outbox_does_not_exist_where_it_is_switched_off(
     settings.EMAIL_OUTBOX_DIR = tmp_path
     _send(tmp_path, _invoice())
     assert client_for(operator).get(reverse("outbox")).status_code == 404
-    assert client_for(operator).get(reverse("outbox-message", args=[message_names(tmp_path)[0]])).status_code == 404
+    name = message_names(tmp_path)[0]
+    assert client_for(operator).get(reverse("outbox-message", args=[name])).status_code == 404
+    assert client_for(operator).get(reverse("outbox-attachment", args=[name, 1])).status_code == 404
