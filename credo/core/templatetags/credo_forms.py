@@ -78,13 +78,19 @@ def error_anchor(field: BoundField) -> str:
     return field.id_for_label or (f"{field.auto_id}_0" if field.auto_id else "")
 
 
+def _named(field: BoundField, error: str) -> str:
+    return f"{field.label}: {error}" if field.label else str(error)
+
+
 def _problems(form: BaseForm) -> list[dict[str, str]]:
     problems = [{"message": str(error), "anchor": ""} for error in form.non_field_errors()]
     for field in form.hidden_fields():
         problems += [{"message": f"{field.label}: {error}", "anchor": ""} for error in field.errors]
     for field in form.visible_fields():
         anchor = error_anchor(field)
-        problems += [{"message": str(error), "anchor": anchor} for error in field.errors]
+        # The summary lists messages away from their fields, so each names its field ("Your full name: This
+        # field is required."): Django's own messages do not.
+        problems += [{"message": _named(field, error), "anchor": anchor} for error in field.errors]
     return problems
 
 
