@@ -78,7 +78,7 @@ def error_anchor(field: BoundField) -> str:
     return field.id_for_label or (f"{field.auto_id}_0" if field.auto_id else "")
 
 
-def _named(field: BoundField, error: str) -> str:
+def _named(field: BoundField, error: object) -> str:
     return f"{field.label}: {error}" if field.label else str(error)
 
 
