@@ -64,7 +64,7 @@ class TestTheLearnersThread:
         response = client_for(thread.enrolment.learner).get(learner_url(thread.enrolment))
         assert response.status_code == 200
         assert "Can my case study be from 2023?" in response.content.decode()
-        assert "(Pacific/Auckland)" in response.content.decode()
+        assert "(Auckland, New Zealand)" in response.content.decode()
         # The swap target stays put; not a live region, or every update would read the whole conversation again.
         assert '<div id="support-conversation">' in response.content.decode()
 
