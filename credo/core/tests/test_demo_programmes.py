@@ -13,7 +13,7 @@ from django.utils import timezone
 from credo.accounts.models import User
 from credo.core.demo import DEMO_PASSWORD, load_demo
 from credo.core.demo.programmes import _after_the_christmas_break
-from credo.programmes.dashboard import cohort_figures
+from credo.programmes.cohort_figures import cohort_figures
 from credo.programmes.models import (
     Attendance,
     CheckInBooking,

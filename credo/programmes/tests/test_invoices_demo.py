@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from credo.core.demo import load_demo
-from credo.programmes.invoice_pdf import title
+from credo.programmes.documents.invoice import title
 from credo.programmes.models import Invoice, ProviderBilling
 
 pytestmark = pytest.mark.django_db

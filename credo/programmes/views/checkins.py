@@ -1,6 +1,6 @@
 """Check-in pages: a learner's booking page, and the cohort staff's slots, bookings and notes.
 
-Objects load through ``access_checkins``; every change is one service call, whose
+Objects load through ``access.checkins``; every change is one service call, whose
 refusal is shown on the page it came from.
 """
 
@@ -18,10 +18,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from credo.programmes import access_checkins as access
 from credo.programmes import learner_home
-from credo.programmes.forms_checkins import ChooseSlotForm, NotesForm, SlotForm
-from credo.programmes.forms_staff import CancelBookingForm
+from credo.programmes.access import checkins as access
+from credo.programmes.forms.checkins import ChooseSlotForm, NotesForm, SlotForm
+from credo.programmes.forms.staff import CancelBookingForm
 from credo.programmes.models import CheckInBooking, CheckInSlot, Cohort, Enrolment, InvoiceState
 from credo.programmes.services import checkins, workshops
 

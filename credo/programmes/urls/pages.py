@@ -1,11 +1,11 @@
 """A programme's page sections (set-up), information sessions and their sign-ups, and learners' resources.
 
-Included before ``urls_public``, whose slug paths would otherwise match these; each ends in a fixed word.
+Included before ``urls.public``, whose slug paths would otherwise match these; each ends in a fixed word.
 """
 
 from django.urls import URLPattern, path
 
-from credo.programmes import views_pages as views
+from credo.programmes.views import pages as views
 
 _SETUP = "setup/<slug:provider>/<slug:programme>/page"
 

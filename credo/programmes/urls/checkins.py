@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from credo.programmes import views_checkins as views
+from credo.programmes.views import checkins as views
 
 urlpatterns = [
     path("my/<int:enrolment_id>/check-ins/", views.learner_page, name="checkins-learner"),

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from credo.programmes.documents.pdf import a4_document
 from credo.programmes.models import Invoice, InvoiceState
-from credo.programmes.pdf import a4_document
 from credo.programmes.services.fees import ROUNDING_RULE
 
 

@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from credo.accounts.zones import ZoneField
-from credo.programmes.forms_setup import problems_by_field
+from credo.programmes.forms.setup import problems_by_field
 from credo.programmes.models import Programme, ResourceKind, Session
 from credo.programmes.services.pages import InformationSessionDetails
 

@@ -1,8 +1,8 @@
 """Pages for a cohort's programme admins: the dashboard, enrolments and their lifecycle, payments, support
 decisions, registration extensions, and the roster as CSV.
 
-Objects load through ``access`` / ``access_staff`` (the cohort's provider's programme admins only); every change is
-one service call, which checks the role again, audits and emails.
+Objects load through ``access.common`` / ``access.staff`` (the cohort's provider's programme admins only); every
+change is one service call, which checks the role again, audits and emails.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from credo.programmes import access_staff, staff_words
-from credo.programmes.access import cohort_for_staff, is_programme_admin
-from credo.programmes.dashboard import Bar, bar_chart, cohort_figures
-from credo.programmes.forms_staff import (
+from credo.programmes import staff_words
+from credo.programmes.access import staff as access_staff
+from credo.programmes.access.common import cohort_for_staff, is_programme_admin
+from credo.programmes.cohort_figures import Bar, bar_chart, cohort_figures
+from credo.programmes.forms.staff import (
     DeferForm,
     ExtendRegistrationForm,
     PaymentForm,

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from credo.programmes.documents.pdf import a4_document
 from credo.programmes.models import FundingRequest, Invoice, InvoiceState, ProviderBilling, SupportDecision, SupportKind
-from credo.programmes.pdf import a4_document
 from credo.programmes.services.cohorts import zone
 from credo.programmes.services.fees import ROUNDING_RULE, quote
 

@@ -1,6 +1,6 @@
 """Loaders for a programme's page sections, testimonials, information sessions and resources.
 
-Set-up pages are for the provider's programme admins (``access_setup``). Sign-ups and resources are also for the
+Set-up pages are for the provider's programme admins (``access.setup``). Sign-ups and resources are also for the
 programme's facilitators. A resource is read by those and by learners whose place in one of the programme's cohorts
 is confirmed or active. Anyone else with a role at the provider is told why (403); everyone else learns nothing (404).
 """
@@ -15,8 +15,8 @@ from django.http import Http404
 
 from credo.accounts.access import roles_in
 from credo.accounts.models import Role
-from credo.programmes.access_public import public_programme
-from credo.programmes.access_setup import programme_for_setup
+from credo.programmes.access.public import public_programme
+from credo.programmes.access.setup import programme_for_setup
 from credo.programmes.models import Enrolment, InformationSession, Programme, Resource, Testimonial
 from credo.programmes.services import pages
 

@@ -1,6 +1,6 @@
 """Pages for a programme's page sections: set-up by its admins, information-session sign-ups, and resources.
 
-Objects load through ``access_pages`` (or ``access_setup`` for the admins' set-up pages); each change is one call
+Objects load through ``access.pages`` (or ``access.setup`` for the admins' set-up pages); each change is one call
 to ``services.pages``. Lists are paginated, in a fixed number of queries.
 """
 
@@ -24,9 +24,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from ninja.throttling import SimpleRateThrottle
 
-from credo.programmes import access_pages, access_setup
-from credo.programmes.calendar_pages import information_session_ics
-from credo.programmes.forms_pages import (
+from credo.programmes.access import pages as access_pages
+from credo.programmes.access import setup as access_setup
+from credo.programmes.calendar.information_sessions import information_session_ics
+from credo.programmes.forms.pages import (
     ConsentForm,
     InformationSessionForm,
     ProgrammePageForm,

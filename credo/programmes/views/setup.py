@@ -1,6 +1,6 @@
 """Pages for a provider's programme admins to set up programmes and cohorts, under /programmes/setup/<provider>/.
 
-Objects load through ``access_setup`` (the provider's programme admins only); each save is one service call, which
+Objects load through ``access.setup`` (the provider's programme admins only); each save is one service call, which
 checks the role again, runs in one transaction and writes the audit log.
 """
 
@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from credo.accounts.models import Organisation
-from credo.programmes import access_setup
-from credo.programmes.forms_setup import (
+from credo.programmes.access import setup as access_setup
+from credo.programmes.forms.setup import (
     BillingForm,
     CohortForm,
     CopyCohortForm,

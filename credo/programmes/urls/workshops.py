@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from credo.programmes import views_workshops as views
+from credo.programmes.views import workshops as views
 
 urlpatterns = [
     path("cohorts/<uuid:cohort_id>/sessions", views.sessions, name="sessions"),

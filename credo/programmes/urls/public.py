@@ -1,12 +1,12 @@
 """Public programme and cohort pages, registration, the learner's dashboard, invoice PDFs and grant letters.
 
 The provider/programme/cohort slugs match any path, so this module is included
-last in ``urls.py``: other areas' fixed paths win.
+last in ``urls/__init__.py``: other areas' fixed paths win.
 """
 
 from django.urls import URLPattern, path
 
-from credo.programmes import views_public as views
+from credo.programmes.views import public as views
 
 urlpatterns: list[URLPattern] = [
     path("", views.open_programmes, name="open"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from credo.programmes.access_support import support_inbox
+from credo.programmes.access.support import support_inbox
 from credo.programmes.models import Cohort, Enrolment, SupportThread
 from credo.programmes.services import support
 
@@ -24,7 +24,7 @@ def own_enrolments(user: Any) -> QuerySet[Enrolment]:
 
 
 def support_threads_of(user: Any, public_id: str) -> tuple[Cohort, QuerySet[SupportThread]]:
-    """A cohort's support threads for its facilitators and programme admins (``access_support.support_inbox``),
+    """A cohort's support threads for its facilitators and programme admins (``access.support.support_inbox``),
     in the inbox page's order: those waiting for an answer first."""
     cohort = support_inbox(user, public_id)
     return cohort, support.threads_for_inbox(cohort)

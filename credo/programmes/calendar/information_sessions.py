@@ -1,4 +1,4 @@
-"""iCalendar (RFC 5545) for information sessions, as ``calendar`` writes workshops: UTC times, a stable UID."""
+"""iCalendar (RFC 5545) for information sessions, as ``calendar.feeds`` writes workshops: UTC times, a stable UID."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime
 
 from icalendar import Calendar, Event
 
-from credo.programmes.calendar import PRODID, host
+from credo.programmes.calendar.feeds import PRODID, host
 from credo.programmes.models import InformationSession
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from credo.accounts.access import roles_in
-from credo.programmes.access import cohort_for_staff, is_facilitator, is_programme_admin
+from credo.programmes.access.common import cohort_for_staff, is_facilitator, is_programme_admin
 from credo.programmes.models import Cohort, Enrolment, Session
 from credo.programmes.services.enrolments import HOLDING_A_PLACE
 

@@ -26,9 +26,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from credo.accounts.services import update_profile
 from credo.catalogue.models import Qualification
-from credo.programmes import access, intakes, learner_home
-from credo.programmes.access_public import grant_letter_for, invoice_for, public_cohort_page, public_programme
-from credo.programmes.forms_public import (
+from credo.programmes import intakes, learner_home
+from credo.programmes.access.common import own_enrolment, public_cohort
+from credo.programmes.access.public import grant_letter_for, invoice_for, public_cohort_page, public_programme
+from credo.programmes.documents.grant_letter import grant_letter_pdf
+from credo.programmes.documents.invoice import invoice_pdf
+from credo.programmes.forms.public import (
     TERMS_ID,
     IntakeFilterForm,
     LogHoursForm,
@@ -36,8 +39,6 @@ from credo.programmes.forms_public import (
     SupportRequestForm,
     WithdrawForm,
 )
-from credo.programmes.grant_letter import grant_letter_pdf
-from credo.programmes.invoice_pdf import invoice_pdf
 from credo.programmes.models import (
     Cohort,
     Enrolment,
@@ -302,7 +303,7 @@ def _register_and_remember_zone(cohort: Cohort, learner: Any, form: Registration
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, provider: str, programme: str, cohort: str) -> HttpResponse:
-    found = access.public_cohort(provider, programme, cohort)
+    found = public_cohort(provider, programme, cohort)
     if not request.user.is_authenticated:
         context = {"cohort": found, "cohort_url": _cohort_url(found), **_account_links(found)}
         return render(request, "programmes/public/sign_in_to_register.html", context)
@@ -341,7 +342,7 @@ def register(request: HttpRequest, provider: str, programme: str, cohort: str) -
 @login_required
 @require_GET
 def registered(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = access.own_enrolment(request.user, pk)
+    enrolment = own_enrolment(request.user, pk)
     context = {"enrolment": enrolment, "cohort": enrolment.cohort, "invoices": enrolment.invoices.order_by("-pk")}
     return render(request, "programmes/public/registered.html", context)
 
@@ -405,7 +406,7 @@ def _support_rows(enrolment: Enrolment) -> list[SupportRow]:
         has_letter = (
             support.kind == SupportKind.GRANT_LETTER
             and support.decision == SupportDecision.APPROVED
-            and enrolment.state in enrolments.HOLDING_A_PLACE  # as ``access_public.grant_letter_for``
+            and enrolment.state in enrolments.HOLDING_A_PLACE  # as ``access.public.grant_letter_for``
         )
         rows.append(
             SupportRow(
@@ -458,13 +459,13 @@ def _dashboard(request: HttpRequest, enrolment: Enrolment, status: int = 200, **
 @login_required
 @require_GET
 def my_enrolment(request: HttpRequest, pk: int) -> HttpResponse:
-    return _dashboard(request, access.own_enrolment(request.user, pk))
+    return _dashboard(request, own_enrolment(request.user, pk))
 
 
 @login_required
 @require_POST
 def log_hours(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = access.own_enrolment(request.user, pk)
+    enrolment = own_enrolment(request.user, pk)
     form = LogHoursForm(request.POST)
     if form.is_valid():
         try:
@@ -480,7 +481,7 @@ def log_hours(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def ask_for_support(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = access.own_enrolment(request.user, pk)
+    enrolment = own_enrolment(request.user, pk)
     form = SupportRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -496,7 +497,7 @@ def ask_for_support(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = access.own_enrolment(request.user, pk)
+    enrolment = own_enrolment(request.user, pk)
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:

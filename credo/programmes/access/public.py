@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from credo.accounts.access import roles_in
-from credo.programmes.access import is_programme_admin
+from credo.programmes.access.common import is_programme_admin
 from credo.programmes.models import Cohort, FundingRequest, Invoice, Programme, SupportDecision, SupportKind
 from credo.programmes.services.enrolments import HOLDING_A_PLACE
 

@@ -1,6 +1,6 @@
 """Workshop pages: a cohort's sessions (in its zone and the viewer's), setting them up, attendance, calendars.
 
-Objects load through ``access_workshops``; every change is one service call. The
+Objects load through ``access.workshops``; every change is one service call. The
 calendar feed is the one page without a sign-in: its secret token is the key, so
 it is never cached and never shown to anyone but its owner.
 """
@@ -23,10 +23,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from credo.core.http import HtmxHttpRequest
-from credo.programmes import access_workshops as access
-from credo.programmes import calendar
-from credo.programmes.access import cohort_for_staff, is_programme_admin
-from credo.programmes.forms_workshops import CancelForm, SessionForm
+from credo.programmes.access import workshops as access
+from credo.programmes.access.common import cohort_for_staff, is_programme_admin
+from credo.programmes.calendar import feeds
+from credo.programmes.forms.workshops import CancelForm, SessionForm
 from credo.programmes.models import Attendance, CalendarFeed, CheckInBooking, Cohort, Enrolment, Session
 from credo.programmes.services import workshops
 
@@ -172,7 +172,7 @@ def attendance(request: HtmxHttpRequest, session_id: UUID) -> HttpResponse:
 @require_GET
 def session_ics(request: HttpRequest, session_id: UUID) -> HttpResponse:
     session = access.session_for_participant(request.user, str(session_id))
-    body = calendar.calendar(str(session.cohort), [session], with_links=True)
+    body = feeds.calendar(str(session.cohort), [session], with_links=True)
     return _calendar_response(body, f"workshop-{session.number}.ics")
 
 
@@ -210,11 +210,11 @@ def _feed_body(feed: CalendarFeed) -> tuple[bytes, str]:
     if feed.cohort is not None:
         cohort = feed.cohort
         rows = Session.objects.filter(cohort=cohort).select_related("cohort__programme")
-        return calendar.calendar(str(cohort), rows, with_links=True), f"{cohort.slug}-workshops.ics"
+        return feeds.calendar(str(cohort), rows, with_links=True), f"{cohort.slug}-workshops.ics"
     enrolment: Enrolment = feed.enrolment  # type: ignore[assignment]  # the constraint: cohort or enrolment
     rows = Session.objects.filter(cohort=enrolment.cohort_id).select_related("cohort__programme")
     bookings = CheckInBooking.objects.filter(enrolment=enrolment, cancelled_at__isnull=True).select_related(
         "slot__facilitator"
     )
-    body = calendar.calendar(f"{enrolment.cohort}: my calendar", rows, with_links=True, bookings=bookings)
+    body = feeds.calendar(f"{enrolment.cohort}: my calendar", rows, with_links=True, bookings=bookings)
     return body, "my-workshops.ics"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import Http404
 
-from credo.programmes.access import cohort_for_staff, own_enrolment
+from credo.programmes.access.common import cohort_for_staff, own_enrolment
 from credo.programmes.models import CheckInBooking, CheckInSlot, Cohort, Enrolment, EnrolmentState
 
 #: As in services.checkins.MAY_BOOK (loaders stay free of service imports).

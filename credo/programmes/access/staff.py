@@ -1,6 +1,6 @@
 """Loaders for the staff area: a cohort's enrolments, invoices and support requests, for its programme admins.
 
-Each loads the cohort through ``access.cohort_for_staff`` first (404 for people with no role at the provider, 403
+Each loads the cohort through ``access.common.cohort_for_staff`` first (404 for people with no role at the provider, 403
 for other roles there), then finds the object only inside that cohort, so an id from another cohort is not found.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from credo.programmes.access import cohort_for_staff
+from credo.programmes.access.common import cohort_for_staff
 from credo.programmes.models import Cohort, Enrolment, FundingRequest, Invoice
 
 

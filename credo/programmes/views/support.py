@@ -1,6 +1,6 @@
 """Support pages: the learner's thread with the facilitators, and the facilitators' inbox and threads.
 
-Objects load through ``access_support``; each message is one service call. A form
+Objects load through ``access.support``; each message is one service call. A form
 posted with htmx gets the conversation back as a partial.
 """
 
@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from credo.core.http import HtmxHttpRequest
-from credo.programmes import access_support
-from credo.programmes.forms_support import SupportMessageForm
+from credo.programmes.access import support as access_support
+from credo.programmes.forms.support import SupportMessageForm
 from credo.programmes.models import SupportMessage, SupportThread
 from credo.programmes.services import support
 
