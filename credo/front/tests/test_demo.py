@@ -13,7 +13,7 @@ from credo.audit.models import AuditEvent
 from credo.audit.services import verify_chain
 from credo.catalogue.models import CentreApproval, LearningOutcome, Qualification, Unit
 from credo.catalogue.progression import progression_for
-from credo.core.demo import DEMO_PASSWORD, PEOPLE, load_demo
+from credo.front.demo import DEMO_PASSWORD, PEOPLE, load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from credo.core.demo.programmes_history import AUCKLAND
+from credo.front.demo.programmes_history import AUCKLAND
 from credo.programmes.models import Programme, ProgrammePage, ResourceKind
 from credo.programmes.services import cohorts, pages
 

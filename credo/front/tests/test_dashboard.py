@@ -71,7 +71,7 @@ def test_every_app_with_work_contributes_and_registering_twice_counts_once(
 def test_a_new_apps_panel_joins_the_membership_card(
     contributors: list[panels.Contributor], client_for: ClientFor, assessor: User
 ) -> None:
-    """How a later issue adds the assessor's work: its app registers a contributor; core changes nothing."""
+    """How a later issue adds the assessor's work: its app registers a contributor; the dashboard changes nothing."""
 
     def assessment(viewer: Viewer) -> list[Panel]:
         return [panels.for_membership(m, links=[Link("Submissions to assess", "/assess/")]) for m in viewer.memberships]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from credo.core import views
+from credo.front import views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -13,7 +13,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from django.test import Client
 
-from credo.core.demo import load_demo
+from credo.front.demo import load_demo
 
 COHORT_2024 = "/programmes/inspiring-communities/cld-facilitation/2024/"
 REGISTER_NEXT = "/programmes/inspiring-communities/cld-facilitation/next/register/"

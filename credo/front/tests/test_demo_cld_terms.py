@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from credo.core.demo import load_demo
+from credo.front.demo import load_demo
 from credo.programmes.models import Programme
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credo.accounts.models import User
-from credo.core.demo import DEMO_PASSWORD, load_demo
-from credo.core.demo.programmes import _after_the_christmas_break
+from credo.front.demo import DEMO_PASSWORD, load_demo
+from credo.front.demo.programmes import _after_the_christmas_break
 from credo.programmes.cohort_figures import cohort_figures
 from credo.programmes.models import (
     Attendance,
@@ -221,7 +221,7 @@ def test_the_centres_evenings_keep_out_of_the_christmas_break(planned: datetime.
 
 @pytest.mark.parametrize("today", [datetime.date(2026, month, day) for month in range(1, 13) for day in (1, 15, 28)])
 def test_the_next_intake_is_open_and_keeps_the_rules_whatever_the_day(today: datetime.date) -> None:
-    from credo.core.demo.programmes import next_intake_dates
+    from credo.front.demo.programmes import next_intake_dates
 
     dates = next_intake_dates(today)
     zone = cohorts.zone(AUCKLAND)

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from credo.accounts.models import Organisation, User
 from credo.catalogue.models import Qualification
-from credo.core.demo.programmes_history import AUCKLAND, LONDON, centre_learners, learners_2024
+from credo.front.demo.programmes_history import AUCKLAND, LONDON, centre_learners, learners_2024
 from credo.programmes.models import Cohort, OrganisationType, Programme, QuestionKind
 from credo.programmes.services import billing, checkins, cohorts
 from credo.programmes.services import workshops as workshops_service

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from credo.core.demo import DEMO_PASSWORD, load_demo, logins
+from credo.front.demo import DEMO_PASSWORD, load_demo, logins
 
 
 class Command(BaseCommand):

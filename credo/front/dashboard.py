@@ -1,6 +1,6 @@
 """What a person sees when they sign in: their own learning first, then the work of each role they hold.
 
-The panels come from the apps (``credo.core.panels``): core imports no domain app. A role whose work is not
+The panels come from the apps (``credo.core.panels``): this module imports no domain app. A role whose work is not
 built yet has no card; it is listed plainly under "Your roles", and nothing on the page promises work that
 cannot be done.
 """

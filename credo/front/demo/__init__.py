@@ -16,9 +16,9 @@ from django.db import transaction
 from credo.accounts.models import Membership, Organisation, Role, User
 from credo.accounts.services import add_membership
 from credo.catalogue.interchange import ImportReport, import_catalogue, parse_document
-from credo.core.demo.credentials import load_credentials
-from credo.core.demo.programme_pages import load_programme_pages
-from credo.core.demo.programmes import load_programmes
+from credo.front.demo.credentials import load_credentials
+from credo.front.demo.programme_pages import load_programme_pages
+from credo.front.demo.programmes import load_programmes
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 #: Every demo account has this password. Demo data only: never load it into a real installation.

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from credo.core.demo import GRADUATE, load_demo
 from credo.credentials import links
 from credo.credentials.models import (
     AchievementKind,
@@ -26,6 +25,7 @@ from credo.credentials.models import (
 )
 from credo.credentials.tests.test_interop import _issued_world, _tampered, dcc_verify
 from credo.credentials.verification import verify_credential
+from credo.front.demo import GRADUATE, load_demo
 
 pytestmark = pytest.mark.django_db
 

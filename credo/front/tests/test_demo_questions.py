@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from credo.core.demo import load_demo
+from credo.front.demo import load_demo
 from credo.programmes.models import Enrolment, Programme
 
 CLD_STATEMENT = "I already work in communities, facilitating community-led development"

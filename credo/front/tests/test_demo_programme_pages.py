@@ -11,7 +11,7 @@ from django.test import Client
 
 from credo.accounts.models import User
 from credo.audit.models import AuditEvent
-from credo.core.demo import load_demo
+from credo.front.demo import load_demo
 from credo.programmes.models import Enrolment, EnrolmentState, InformationSession, Resource, Testimonial
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from credo.catalogue.models import Qualification
-from credo.core.dashboard import home_for
+from credo.front.dashboard import home_for
 
 
 @require_GET
