@@ -20,14 +20,19 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 
 venv: $(BIN)/.installed
 
-## make demo: set up, migrate, load the demo data, serve on http://127.0.0.1:8000 with a task worker.
+## make demo: set up, migrate, load the demo data, serve on http://127.0.0.1:8000 with a task worker,
+## then print the logins once the server answers. Email goes to var/outbox/, readable at /dev/outbox/.
+DEMO_ADDRESS := 127.0.0.1:8000
 demo: venv
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input --verbosity 0
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --no-logins
 	@trap 'kill 0' EXIT INT TERM; \
+	export CREDO_DEV_OUTBOX=true; \
 	$(PY) manage.py db_worker & \
-	$(PY) manage.py runserver 127.0.0.1:8000 --noreload
+	$(PY) manage.py runserver $(DEMO_ADDRESS) --noreload & \
+	$(PY) manage.py demo_logins --wait-for http://$(DEMO_ADDRESS)/healthz; \
+	wait
 
 ## make test: lint, type checks, import rules, then the suite on SQLite and on PostgreSQL.
 test: venv chromium interop lint typecheck test-sqlite test-postgres

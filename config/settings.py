@@ -213,11 +213,14 @@ def _storages() -> dict[str, Any]:
 
 STORAGES = _storages()
 
-# Mail goes to the console unless an SMTP host is given.
+# Mail goes by SMTP when a host is given; else each message is saved in the outbox (one .eml file each,
+# under var/outbox/) and a one-line summary is printed, instead of whole messages on the console.
 EMAIL_HOST = env_str("EMAIL_HOST")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "credo.core.outbox.OutboxEmailBackend"
+EMAIL_OUTBOX_DIR = env_path("CREDO_EMAIL_OUTBOX", VAR_DIR / "outbox")
+# The outbox's pages (/dev/outbox/, staff only), for trying credo out: with DEBUG or CREDO_DEV_OUTBOX, and
+# never in production, where they would show other people's mail.
+DEV_OUTBOX = (DEBUG or env_bool("CREDO_DEV_OUTBOX", default=False)) and not PRODUCTION
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")

@@ -72,8 +72,7 @@ def test_a_learner_in_london_sees_their_check_ins_and_workshops_in_their_own_zon
 ) -> None:
     page = london_page
     sign_in(page, live_demo.url, "learner@inspiring.example")
-    page.get_by_role("link", name="Dashboard").click()
-    page.get_by_role("link", name="My programmes").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My programmes").click()
     page.get_by_role("link", name=re.compile("2024")).first.click()
     study_page = page.url
     expect_own_times_beside_each_marked_time(page)  # the next workshop and the list of workshops

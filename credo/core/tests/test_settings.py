@@ -69,3 +69,28 @@ def test_a_mistyped_number_names_the_variable(monkeypatch: pytest.MonkeyPatch) -
 def test_lists_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALLOWED_HOSTS", "a.example, b.example,,")
     assert env_list("ALLOWED_HOSTS") == ["a.example", "b.example"]
+
+
+def _setting(expression: str, **env: str) -> str:
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    result = _manage("shell", "-c", code, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_without_an_smtp_host_mail_goes_to_the_outbox_under_var(tmp_path: Path) -> None:
+    assert _setting("settings.EMAIL_BACKEND", CREDO_VAR_DIR=str(tmp_path)) == "credo.core.outbox.OutboxEmailBackend"
+    assert _setting("settings.EMAIL_OUTBOX_DIR", CREDO_VAR_DIR=str(tmp_path)) == str(tmp_path / "outbox")
+    smtp = _setting("settings.EMAIL_BACKEND", CREDO_VAR_DIR=str(tmp_path), EMAIL_HOST="smtp.example.org")
+    assert smtp == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_the_outbox_pages_are_off_by_default_and_never_on_in_production(tmp_path: Path) -> None:
+    assert _setting("settings.DEV_OUTBOX", CREDO_VAR_DIR=str(tmp_path)) == "False"
+    assert _setting("settings.DEV_OUTBOX", CREDO_VAR_DIR=str(tmp_path), CREDO_DEV_OUTBOX="1") == "True"
+    assert _setting("settings.DEV_OUTBOX", CREDO_VAR_DIR=str(tmp_path), DEBUG="1") == "True"
+    production = _setting(
+        "settings.DEV_OUTBOX", CREDO_VAR_DIR=str(tmp_path), CREDO_DEV_OUTBOX="1", DEBUG="1", CREDO_PRODUCTION="1",
+        SECRET_KEY="x" * 50, ALLOWED_HOSTS="credo.example.org",
+    )  # fmt: skip
+    assert production == "False"

@@ -34,29 +34,50 @@ class DemoPerson:
     full_name: str
     organisation: str | None
     role: str | None
+    #: The job as the people in these organisations would name it, for the logins `make demo` prints.
+    job: str = ""
 
 
 PEOPLE: tuple[DemoPerson, ...] = (
-    DemoPerson("catalogue@seg.example", "Priya Shah", "seg-awards", Role.PROGRAMME_ADMIN),
-    DemoPerson("eqa@seg.example", "Martin Hughes", "seg-awards", Role.EXTERNAL_QA),
-    DemoPerson("certification@seg.example", "Joanne Pike", "seg-awards", Role.RATIFIER),
-    DemoPerson("admin@riverside.example", "Dele Okafor", "riverside-organising-centre", Role.PROGRAMME_ADMIN),
-    DemoPerson("tutor@riverside.example", "Siobhan Kelly", "riverside-organising-centre", Role.FACILITATOR),
-    DemoPerson("assessor@riverside.example", "Tom Birch", "riverside-organising-centre", Role.ASSESSOR),
-    DemoPerson("iqa@riverside.example", "Anita Rao", "riverside-organising-centre", Role.INTERNAL_QA),
-    DemoPerson("learner@riverside.example", "Jordan Ellis", "riverside-organising-centre", Role.LEARNER),
-    DemoPerson("admin@otago.example", "Hannah McLeod", "otago-polytechnic", Role.PROGRAMME_ADMIN),
-    DemoPerson("assessor@otago.example", "Rawiri Parata", "otago-polytechnic", Role.ASSESSOR),
-    DemoPerson("moderator@otago.example", "Fiona Grant", "otago-polytechnic", Role.INTERNAL_QA),
-    DemoPerson("ratifier@otago.example", "David Chen", "otago-polytechnic", Role.RATIFIER),
-    DemoPerson("admin@inspiring.example", "Mere Walker", "inspiring-communities", Role.PROGRAMME_ADMIN),
-    DemoPerson("facilitator@inspiring.example", "Sione Tupou", "inspiring-communities", Role.FACILITATOR),
-    DemoPerson("assessor@inspiring.example", "Kate Morrison", "inspiring-communities", Role.ASSESSOR),
-    DemoPerson("moderator@inspiring.example", "Aroha Ngata", "inspiring-communities", Role.INTERNAL_QA),
-    DemoPerson("learner@inspiring.example", "Leilani Fa'amausili", "inspiring-communities", Role.LEARNER),
-    DemoPerson("outsider@elsewhere.example", "Olive Outsider", None, None),
-    DemoPerson(GRADUATE, "Hemi Tāwhiri", None, None),
-)
+    DemoPerson("catalogue@seg.example", "Priya Shah", "seg-awards", Role.PROGRAMME_ADMIN,
+               "qualification admin (keeps the catalogue, issues the certificates)"),
+    DemoPerson("eqa@seg.example", "Martin Hughes", "seg-awards", Role.EXTERNAL_QA,
+               "external quality assurer (samples the centres' assessments)"),
+    DemoPerson("certification@seg.example", "Joanne Pike", "seg-awards", Role.RATIFIER,
+               "certification officer (ratifies results)"),
+    DemoPerson("admin@riverside.example", "Dele Okafor", "riverside-organising-centre", Role.PROGRAMME_ADMIN,
+               "centre manager (sets up courses, fees and staff)"),
+    DemoPerson("tutor@riverside.example", "Siobhan Kelly", "riverside-organising-centre", Role.FACILITATOR,
+               "tutor (runs workshops and check-ins)"),
+    DemoPerson("assessor@riverside.example", "Tom Birch", "riverside-organising-centre", Role.ASSESSOR,
+               "assessor (marks portfolios)"),
+    DemoPerson("iqa@riverside.example", "Anita Rao", "riverside-organising-centre", Role.INTERNAL_QA,
+               "internal quality assurer (checks the assessors' marking)"),
+    DemoPerson("learner@riverside.example", "Jordan Ellis", "riverside-organising-centre", Role.LEARNER,
+               "learner"),
+    DemoPerson("admin@otago.example", "Hannah McLeod", "otago-polytechnic", Role.PROGRAMME_ADMIN,
+               "credential staff (issues the micro-credential's badges)"),
+    DemoPerson("assessor@otago.example", "Rawiri Parata", "otago-polytechnic", Role.ASSESSOR,
+               "assessor"),
+    DemoPerson("moderator@otago.example", "Fiona Grant", "otago-polytechnic", Role.INTERNAL_QA,
+               "moderator (checks the assessors' marking)"),
+    DemoPerson("ratifier@otago.example", "David Chen", "otago-polytechnic", Role.RATIFIER,
+               "academic committee (ratifies results, which issues the badges)"),
+    DemoPerson("admin@inspiring.example", "Mere Walker", "inspiring-communities", Role.PROGRAMME_ADMIN,
+               "programme coordinator (sets up cohorts, fees and workshops; answers learners)"),
+    DemoPerson("facilitator@inspiring.example", "Sione Tupou", "inspiring-communities", Role.FACILITATOR,
+               "facilitator (runs workshops and 1:1 check-ins)"),
+    DemoPerson("assessor@inspiring.example", "Kate Morrison", "inspiring-communities", Role.ASSESSOR,
+               "assessor (assesses portfolios)"),
+    DemoPerson("moderator@inspiring.example", "Aroha Ngata", "inspiring-communities", Role.INTERNAL_QA,
+               "moderator (checks the assessors' decisions)"),
+    DemoPerson("learner@inspiring.example", "Leilani Fa'amausili", "inspiring-communities", Role.LEARNER,
+               "learner on the 2024 cohort of the CLD micro-credential"),
+    DemoPerson("outsider@elsewhere.example", "Olive Outsider", None, None,
+               "an outsider: belongs to no organisation, sees only public pages"),
+    DemoPerson(GRADUATE, "Hemi Tāwhiri", None, None,
+               "a graduate of the CLD micro-credential, holding its badge"),
+)  # fmt: skip
 OPERATOR = DemoPerson("operator@credo.example", "Platform Operator", None, None)
 
 
@@ -93,15 +114,14 @@ def load_demo() -> ImportReport:
 
 
 def logins() -> list[tuple[str, str]]:
-    """(email, what they are) for every demo account, for `make demo` to print."""
+    """(email, who they are) for every demo account, for `make demo` to print: the organisation and the job
+    as its people would say it, then the role credo gives it."""
     names = dict(Organisation.objects.values_list("slug", "name"))
-    rows = [(OPERATOR.email, "platform operator (Django admin at /operator/)")]
+    rows = [(OPERATOR.email, "credo's operator (Django admin at /operator/, the outbox at /dev/outbox/)")]
     for person in PEOPLE:
         if person.organisation and person.role:
             organisation = names.get(person.organisation, person.organisation)
-            rows.append((person.email, f"{Role(person.role).label} at {organisation}"))
-        elif person.email == GRADUATE:
-            rows.append((person.email, "past graduate of the micro-credential, holding its credential"))
+            rows.append((person.email, f"{organisation} — {person.job} [{Role(person.role).label.lower()}]"))
         else:
-            rows.append((person.email, "outsider: belongs to no organisation"))
+            rows.append((person.email, person.job))
     return rows

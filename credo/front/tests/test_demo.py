@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from io import StringIO
+from unittest import mock
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from credo.accounts.models import Membership, Organisation, Role, User
@@ -121,3 +122,37 @@ def test_the_command_prints_every_login_and_the_password() -> None:
     for person in PEOPLE:
         assert person.email in text
     assert "outsider: belongs to no organisation" in text
+
+
+def test_each_login_is_named_by_the_job_people_there_would_recognise(demo: None) -> None:
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    lines = {line.split()[0]: line for line in out.getvalue().splitlines() if "@" in line.split()[0]}
+    assert "Otago Polytechnic — credential staff (issues the micro-credential's badges)" in lines["admin@otago.example"]
+    assert "SEG Awards — qualification admin" in lines["catalogue@seg.example"]
+    assert "[programme admin]" in lines["catalogue@seg.example"]  # and the role credo gives it
+    assert all(person.job for person in PEOPLE)
+
+
+def test_the_demo_prints_the_logins_only_once_the_server_answers(demo: None) -> None:
+    out = StringIO()
+    commands = "credo.front.management.commands.demo_logins"
+    with (
+        mock.patch(f"{commands}._answers", side_effect=[False, False, True]) as asked,
+        mock.patch(f"{commands}.time.sleep") as slept,
+    ):
+        call_command("demo_logins", "--wait-for", "http://127.0.0.1:8000/healthz", stdout=out)
+    assert asked.call_count == 3
+    assert slept.call_count >= 2
+    assert f"every demo login uses the password: {DEMO_PASSWORD}" in out.getvalue()
+
+
+def test_a_server_that_never_answers_is_named(demo: None) -> None:
+    with pytest.raises(CommandError, match="did not answer within 0 s"):
+        call_command("demo_logins", "--wait-for", "http://127.0.0.1:9/healthz", "--timeout", "0", stdout=StringIO())
+
+
+def test_load_demo_can_leave_the_logins_for_later(demo: None) -> None:
+    out = StringIO()
+    call_command("load_demo", "--no-logins", stdout=out)
+    assert DEMO_PASSWORD not in out.getvalue()

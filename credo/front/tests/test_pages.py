@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from unittest import mock
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db.utils import OperationalError
 from django.test import Client
 from django.urls import reverse
@@ -75,3 +77,25 @@ def test_the_dashboard_shows_nothing_of_other_organisations(
     page = client_for(outsider).get(reverse("dashboard")).text
     assert "Test Awarding Body" not in page
     assert "Test Level 3 Award" not in page
+
+
+def test_every_page_names_its_icon_and_favicon_ico_leads_to_it(client: Client) -> None:
+    html = client.get("/").text
+    assert '<link rel="icon" href="/static/credo/favicon.svg" type="image/svg+xml">' in html
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/credo/favicon.svg"
+    assert finders.find("credo/favicon.svg")  # collected, then served by WhiteNoise
+
+
+def test_the_api_docs_page_is_in_credos_layout_with_local_assets(client: Client) -> None:
+    html = client.get("/api/v1/docs").text
+    assert '<html lang="en-GB">' in html
+    assert '<main id="main"' in html
+    assert "<h1>credo API, version 1</h1>" in html
+    assert '<script src="/static/ninja/swagger-ui-bundle.js" defer></script>' in html
+    assert '<script type="application/json" id="swagger-settings">' in html
+    assert "/api/v1/openapi.json" in html
+    # No script from elsewhere, and none inline: the page works under a strict Content-Security-Policy.
+    assert "cdn" not in html.lower()
+    assert not re.search(r"<script(?![^>]*\b(src=|type=\"application/json\"))[^>]*>", html)

@@ -95,7 +95,7 @@ class TestTheRegistrationForm:
         assert re.search(r"<title>\s*Error: ", page)
         summary = page.index('class="error-summary"')
         assert summary < page.index('id="fees-heading"'), "the summary must come before the fees"
-        assert "autofocus" in page[summary : page.index(">", summary)]
+        assert 'tabindex="-1"' in page[summary : page.index(">", summary)]  # credo.js focuses it
         assert f'<a href="#id_{field(statement)}">{CLD_STATEMENT}: Confirm this statement to register' in page
         assert f'<a href="#id_{field(role)}">What is your current role?: Answer this question to register.' in page
         assert f'id="id_{field(role)}_error"' in page  # the message beside the field, which points to it

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from credo.accounts.services import update_profile
 from credo.catalogue.models import Qualification
-from credo.programmes import intakes
+from credo.programmes import intakes, learner_home
 from credo.programmes.access.common import public_cohort
 from credo.programmes.access.public import public_cohort_page, public_programme
 from credo.programmes.forms.public import (
@@ -36,6 +36,7 @@ from credo.programmes.models import (
     Cohort,
     Enrolment,
     FeeTier,
+    InvoiceState,
     OrganisationType,
 )
 from credo.programmes.services import cohorts, enrolments, fees, pages
@@ -191,6 +192,14 @@ def _open_intake(cohort: Cohort, window: cohorts.RegistrationWindow, now: dateti
     return {"name": found.name, "url": _cohort_url(found), "message": cohorts.registration_window(found, now).message}
 
 
+def _status_for_learner(enrolment: Enrolment | None) -> str:
+    """Where the viewer's own enrolment stands, in the words of their home page ("Registered: invoice to pay by …")."""
+    if enrolment is None:
+        return ""
+    unpaid = list(enrolment.invoices.filter(state=InvoiceState.ISSUED))
+    return learner_home.status_words(enrolment, unpaid=unpaid)
+
+
 @require_GET
 def cohort_page(request: HttpRequest, provider: str, programme: str, cohort: str) -> HttpResponse:
     """Everything a person needs to decide, in a fixed number of queries however many learners (test_query_counts)."""
@@ -214,7 +223,8 @@ def cohort_page(request: HttpRequest, provider: str, programme: str, cohort: str
         "registration_closed": _has_closed(found, window, now),
         "open_intake": _open_intake(found, window, now),
         "places_left": enrolments.places_left(found),
-        "enrolment": _own_enrolment_in(request, found),
+        "enrolment": (enrolment := _own_enrolment_in(request, found)),
+        "enrolment_status": _status_for_learner(enrolment),
         "register_url": _register_url(found),
         "study_starts": date_format(found.study_starts, "j F Y"),
         "study_ends": date_format(found.study_ends, "j F Y"),

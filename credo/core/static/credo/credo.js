@@ -2,6 +2,31 @@
 (function () {
   "use strict";
 
+  // On load, what a person must read first gets focus, so it is announced and scrolled into view: the error
+  // summary ("There is a problem") first, else the result of what they just did (an element marked
+  // data-result, such as a verification report, or the messages block).
+  function focusNews() {
+    var news = document.querySelector("main .error-summary") ||
+      document.querySelector("main [data-result], main .messages");
+    if (!news) return;
+    if (!news.hasAttribute("tabindex")) news.setAttribute("tabindex", "-1");
+    news.focus();
+  }
+
+  // A link in an error summary puts focus in the field it names (a plain fragment link only scrolls),
+  // with the field's label or legend in view above it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".error-summary a[href^='#']");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    var group = field.closest("fieldset, .field");
+    var label = group && group.querySelector("legend, label");
+    (label || field).scrollIntoView();
+    field.focus({ preventScroll: true });
+  });
+
   // After htmx swaps in a result, move focus to what changed (an error summary first, else the status
   // message), so keyboard and screen-reader users are not left on a button that no longer exists.
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -102,6 +127,9 @@
     localTimes(root);
     guessZone(root);
   }
-  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    enhance(document);
+    focusNews();
+  });
   document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt || document); });
 })();

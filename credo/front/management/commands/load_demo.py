@@ -2,20 +2,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
-from credo.front.demo import DEMO_PASSWORD, load_demo, logins
+from credo.front.demo import load_demo
+from credo.front.management.commands.demo_logins import write_logins
 
 
 class Command(BaseCommand):
     help = "Load the demo data (idempotent): the SEG Awards and Inspiring Communities programmes, and demo logins."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help="Do not print the logins (`make demo` prints them with `demo_logins` once the server is up).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         report = load_demo()
         self.stdout.write(f"Catalogue: {report.summary()}")
-        self.stdout.write("")
-        self.stdout.write(f"credo demo on {settings.SITE_URL} — every demo login uses the password: {DEMO_PASSWORD}")
-        width = max(len(email) for email, _ in logins())
-        for email, what in logins():
-            self.stdout.write(f"  {email.ljust(width)}  {what}")
+        if not options["no_logins"]:
+            self.stdout.write("")
+            write_logins(self.stdout)
