@@ -42,9 +42,9 @@ def setup(count: int) -> dict[str, object]:
     from credo.accounts.models import Organisation, User
     from credo.catalogue.interchange import import_catalogue, parse_document
     from credo.catalogue.models import Qualification
-    from credo.core.demo import CATALOGUE_FILE
     from credo.credentials import services
     from credo.credentials.models import Attainment, Route
+    from credo.front.demo import CATALOGUE_FILE
 
     import_catalogue(actor=ACTOR, document=parse_document(CATALOGUE_FILE.read_text(encoding="utf-8")))
     organisation = Organisation.objects.get(slug=ISSUER_SLUG)

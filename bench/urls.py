@@ -9,7 +9,7 @@ from django.urls import include, path
 
 from credo.accounts.models import User
 from credo.programmes.models import Enrolment
-from credo.programmes.views_public import my_enrolment
+from credo.programmes.views.learner import my_enrolment
 
 #: The demo learner whose study page the bench reads (active in the 2024 cohort, with workshops and attendance).
 BENCH_LEARNER = "learner@inspiring.example"

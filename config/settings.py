@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "credo.portfolios",
     "credo.assessment",
     "credo.credentials",
+    "credo.front",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,7 @@ from django.urls import include, path
 from credo.api import api
 
 urlpatterns = [
-    path("", include("credo.core.urls")),
+    path("", include("credo.front.urls")),
     path("accounts/", include("allauth.urls")),
     path("organisations/", include("credo.accounts.urls")),
     path("catalogue/", include("credo.catalogue.urls")),

@@ -3,7 +3,7 @@
 Where no SMTP host is configured (a development machine, the demo), `OutboxEmailBackend` writes every
 message as a complete .eml file, openable in any mail program, and prints one line naming the recipient,
 the subject and the file, instead of the whole message (invoice PDFs included) on the console. The
-outbox pages (`credo.core.views.outbox`) read the same files back, for trying credo out in a browser.
+outbox pages (`credo.front.views.outbox`) read the same files back, for trying credo out in a browser.
 """
 
 from __future__ import annotations

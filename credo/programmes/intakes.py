@@ -1,5 +1,5 @@
 """Intakes on offer: every programme's cohorts, open for registration now, opening soon, or closed, filtered as a
-person deciding where to study filters them. The public listing (``views_public.open_programmes``) and its API twin
+person deciding where to study filters them. The public listing (``views.public.open_programmes``) and its API twin
 (``api/intakes.py``) read them here, so both list the same cohorts in the same order.
 
 Every programme is public (its pages are), so every programme's cohorts are listed. Where a provider is, is its

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from credo.programmes.access_api import own_enrolments
+from credo.programmes.access.api import own_enrolments
 from credo.programmes.models import (
     CheckInBooking,
     Enrolment,
@@ -169,7 +169,7 @@ def _next_step(summary: Summary) -> NextStep:
 
 
 def enrolments_of(user: Any) -> QuerySet[Enrolment]:
-    """The learner's own enrolments (``access_api.own_enrolments``), those under way first, then newest intake first;
+    """The learner's own enrolments (``access.api.own_enrolments``), those under way first, then newest intake first;
     with the cohort a deferral moved them to."""
     under_way = Case(When(state__in=IN_PROGRESS, then=Value(0)), default=Value(1))
     return (

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django_tasks import task
 
-from credo.programmes.invoice_pdf import invoice_pdf
+from credo.programmes.documents.invoice import invoice_pdf
 from credo.programmes.models import Invoice
 from credo.programmes.services import checkins, invoices, waiting_list, workshops
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django_tasks import task
 
-from credo.programmes.calendar_pages import information_session_ics
+from credo.programmes.calendar.information_sessions import information_session_ics
 from credo.programmes.models import InformationSessionSignUp
 from credo.programmes.services import pages
 

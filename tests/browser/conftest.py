@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, BrowserContext, Error, Locator, Page, s
 from pytest_django.plugin import blocking_manager_key
 
 from credo.audit import triggers
-from credo.core.demo import load_demo
+from credo.front.demo import load_demo
 
 CHROMIUM = os.environ.get("CREDO_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [

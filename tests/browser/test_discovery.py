@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from credo.core.demo import DEMO_PASSWORD
+from credo.front.demo import DEMO_PASSWORD
 from credo.programmes.models import Cohort, Enrolment
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,8 +15,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from credo.core.demo import DEMO_PASSWORD, GRADUATE
 from credo.credentials.models import Credential
+from credo.front.demo import DEMO_PASSWORD, GRADUATE
 from credo.programmes.models import Cohort, Enrolment
 
 pytestmark = pytest.mark.django_db(transaction=True)

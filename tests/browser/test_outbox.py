@@ -9,7 +9,7 @@ import pytest
 from django.core.mail import EmailMessage
 from playwright.sync_api import Page, expect
 
-from credo.core.demo import DEMO_PASSWORD, OPERATOR
+from credo.front.demo import DEMO_PASSWORD, OPERATOR
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

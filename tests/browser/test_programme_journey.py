@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Browser, Page, expect
 
-from credo.core.demo import DEMO_PASSWORD
+from credo.front.demo import DEMO_PASSWORD
 from credo.programmes.models import (
     Attendance,
     CheckInBooking,

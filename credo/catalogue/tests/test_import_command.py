@@ -13,7 +13,7 @@ from credo.audit.models import AuditEvent
 from credo.catalogue.interchange import dump_document, export_catalogue, parse_document
 from credo.catalogue.models import Qualification, Unit
 
-DEMO_FILE = Path(__file__).resolve().parents[2] / "core" / "demo" / "catalogue.yaml"
+DEMO_FILE = Path(__file__).resolve().parents[2] / "front" / "demo" / "catalogue.yaml"
 
 
 def run(*args: str) -> tuple[str, str]:

@@ -39,7 +39,7 @@ from credo.catalogue.models import (
     Unit,
 )
 
-DEMO_FILE = Path(__file__).resolve().parents[2] / "core" / "demo" / "catalogue.yaml"
+DEMO_FILE = Path(__file__).resolve().parents[2] / "front" / "demo" / "catalogue.yaml"
 FORMAT_DOC = Path(__file__).resolve().parents[3] / "docs" / "catalogue-format.md"
 ACTOR = "test:interchange"
 

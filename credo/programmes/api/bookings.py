@@ -13,7 +13,7 @@ from ninja import Schema
 from ninja import Status as Reply
 from ninja.security import django_auth
 
-from credo.programmes import access_checkins as access
+from credo.programmes.access import checkins as access
 from credo.programmes.api.router import router
 from credo.programmes.models import CheckInBooking, CheckInSlot, Cohort
 from credo.programmes.services import checkins

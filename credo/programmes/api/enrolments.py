@@ -1,5 +1,5 @@
 """Enrolment and invoice endpoints for a cohort's programme admins: read them, record payments, move enrolments
-through their lifecycle, decide support requests. The same loaders (``access_staff``) and services as the pages.
+through their lifecycle, decide support requests. The same loaders (``access.staff``) and services as the pages.
 
 Everything here lives under ``/cohorts/{public_id}/``, so an enrolment or invoice of another cohort is not found.
 """
@@ -16,8 +16,9 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.security import django_auth
 
-from credo.programmes import access_staff, staff_words
-from credo.programmes.access import cohort_for_staff
+from credo.programmes import staff_words
+from credo.programmes.access import staff as access_staff
+from credo.programmes.access.common import cohort_for_staff
 from credo.programmes.api.router import router
 from credo.programmes.models import Enrolment, EnrolmentState, FundingRequest, Invoice, InvoiceState
 from credo.programmes.services import enrolments, funding

@@ -2,8 +2,8 @@
 
 The same loaders and services as the pages: registration is ``enrolments.register`` (so a late registration is
 refused with the service's own sentence, as a 422), a learner reaches only their own enrolments
-(``access.own_enrolment``), and an invoice PDF is for the learner it bills and the provider's programme admins
-(``access_public.invoice_for``, as the invoice page).
+(``access.common.own_enrolment``), and an invoice PDF is for the learner it bills and the provider's programme admins
+(``access.public.invoice_for``, as the invoice page).
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from ninja.security import django_auth
 from pydantic import StringConstraints
 
 from credo.api_errors import NUL_FREE
-from credo.programmes import access, access_api
-from credo.programmes.access_public import invoice_for, public_programme
+from credo.programmes.access import api as access_api
+from credo.programmes.access.common import own_enrolment, public_cohort
+from credo.programmes.access.public import invoice_for, public_programme
 from credo.programmes.api.enrolments import InvoiceOut
 from credo.programmes.api.router import router
-from credo.programmes.invoice_pdf import invoice_pdf
+from credo.programmes.documents.invoice import invoice_pdf
 from credo.programmes.models import Enrolment, Invoice, OrganisationType, QuestionKind, RegistrationQuestion, Session
 from credo.programmes.services import enrolments, questions, study, workshops
 
@@ -229,7 +230,7 @@ def register(
 ) -> Reply[MyEnrolmentDetail]:
     """A late registration, a statement not confirmed, a required question unanswered or a second registration is a
     422 saying what to do."""
-    found = access.public_cohort(provider, programme, cohort)
+    found = public_cohort(provider, programme, cohort)
     asked = {question.pk: question for question in found.programme.registration_questions.all()}
     enrolment = enrolments.register(
         cohort=found,
@@ -244,7 +245,7 @@ def register(
         invoice_to_organisation=payload.invoice_to_organisation,
         full_name=payload.full_name,
     )
-    return Reply(201, _detail(access.own_enrolment(request.user, enrolment.pk), request.user))
+    return Reply(201, _detail(own_enrolment(request.user, enrolment.pk), request.user))
 
 
 @router.get(
@@ -266,7 +267,7 @@ def my_enrolments(request: HttpRequest) -> list[MyEnrolmentOut]:
     summary="One of your enrolments: its state, invoices, check-ins used and left, and the next workshop",
 )
 def my_enrolment(request: HttpRequest, enrolment_id: int) -> MyEnrolmentDetail:
-    return _detail(access.own_enrolment(request.user, enrolment_id), request.user)
+    return _detail(own_enrolment(request.user, enrolment_id), request.user)
 
 
 @router.get(

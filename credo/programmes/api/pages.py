@@ -20,8 +20,8 @@ from ninja import Field, Query, Schema
 from ninja.security import django_auth
 
 from credo.catalogue.api.schemas import Message, Page, Problems
-from credo.programmes import access_pages
-from credo.programmes.access_public import public_programme
+from credo.programmes.access import pages as access_pages
+from credo.programmes.access.public import public_programme
 from credo.programmes.api.router import router
 from credo.programmes.models import InformationSession, Resource, ResourceKind, Testimonial
 from credo.programmes.services import pages

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Schema
 
-from credo.programmes import access
-from credo.programmes.access_public import public_programme
+from credo.programmes.access.common import public_cohort
+from credo.programmes.access.public import public_programme
 from credo.programmes.api.router import router
 from credo.programmes.models import Cohort, Programme, RegistrationExtension
 from credo.programmes.services import cohorts, enrolments, fees
@@ -212,4 +212,4 @@ def list_cohorts(request: HttpRequest, provider: str, programme: str) -> list[Co
     summary="One cohort, with dates, places and fee quotes before and with tax",
 )
 def get_cohort(request: HttpRequest, provider: str, programme: str, cohort: str) -> CohortOut:
-    return CohortOut.of(access.public_cohort(provider, programme, cohort))
+    return CohortOut.of(public_cohort(provider, programme, cohort))

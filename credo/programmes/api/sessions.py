@@ -19,8 +19,8 @@ from ninja import Status as Reply
 from ninja.security import django_auth
 
 from credo.catalogue.api.schemas import Message, Problems
-from credo.programmes import access_workshops as access
-from credo.programmes.access import cohort_for_staff
+from credo.programmes.access import workshops as access
+from credo.programmes.access.common import cohort_for_staff
 from credo.programmes.api.router import router
 from credo.programmes.models import Attendance, Session
 from credo.programmes.services import workshops

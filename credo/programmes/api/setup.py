@@ -1,6 +1,6 @@
 """Setting up programmes and cohorts through the JSON API, for the provider's programme admins only.
 
-The same path as the set-up pages (``views_setup``): objects load through ``access_setup``, the input is read by
+The same path as the set-up pages (``views.setup``): objects load through ``access.setup``, the input is read by
 the very forms the pages use (dates as local days in the cohort's zone, tax as a percentage, fee tiers as rows),
 and each save is the one service call the page makes. So a rule lives in one place: the form or the service, and
 its problem comes back as a 422 naming the field to change. Someone with no role at the provider gets a 404;
@@ -27,11 +27,11 @@ from pydantic import StringConstraints
 from credo.accounts.models import Organisation, User
 from credo.api_errors import NUL_FREE
 from credo.catalogue.models import Qualification
-from credo.programmes import access_setup
+from credo.programmes.access import setup as access_setup
 from credo.programmes.api.enrolments import Message, Problems
 from credo.programmes.api.public import CohortOut, ProgrammeOut
 from credo.programmes.api.router import router
-from credo.programmes.forms_setup import (
+from credo.programmes.forms.setup import (
     QUESTIONS_PREFIX,
     CohortForm,
     CopyCohortForm,
@@ -191,7 +191,7 @@ def _refused(form: Any) -> ValidationError:
 def _save_programme(
     request: HttpRequest, provider: Organisation, payload: ProgrammeChangeIn, found: Programme | None
 ) -> Programme:
-    """What ``views_setup.programme_create``/``programme_edit`` do with a posted form."""
+    """What ``views.setup.programme_create``/``programme_edit`` do with a posted form."""
     data = _programme_data(provider, payload, found)
     if found is None:
         form = ProgrammeForm(data, provider=provider)
@@ -395,7 +395,7 @@ def _facilitators(provider: Organisation, emails: list[str]) -> list[User]:
 
 
 def _save_cohort(request: HttpRequest, programme: Programme, payload: CohortChangeIn, found: Cohort | None) -> Cohort:
-    """What ``views_setup.cohort_create``/``cohort_edit`` do with a posted form and its fee tier rows."""
+    """What ``views.setup.cohort_create``/``cohort_edit`` do with a posted form and its fee tier rows."""
     form = CohortForm(_cohort_data(payload, found), programme=programme, cohort=found)
     tiers = None
     if payload.fee_tiers is not None or found is None:
@@ -544,7 +544,7 @@ class CohortCopyIn(Schema):
 def copy_cohort(
     request: HttpRequest, provider: str, programme: str, cohort: str, payload: CohortCopyIn
 ) -> Reply[CohortSetupOut]:
-    """The set-up page's "Copy a year on" (``views_setup.cohort_copy``): the same form, the same service."""
+    """The set-up page's "Copy a year on" (``views.setup.cohort_copy``): the same form, the same service."""
     source = access_setup.cohort_for_setup(request.user, provider, programme, cohort)
     data = {"name": payload.name.strip() or cohorts.next_name(source.name), "slug": payload.slug}
     form = CopyCohortForm(data, programme=source.programme)

@@ -1,6 +1,6 @@
 """Check-in times from the staff side: a facilitator offers and withdraws times; staff cancel a learner's booking.
 
-As on the staff check-in page: the cohort loads through ``access_checkins.cohort_for_check_in_staff`` (its
+As on the staff check-in page: the cohort loads through ``access.checkins.cohort_for_check_in_staff`` (its
 facilitators and its provider's programme admins), the slot or booking only inside that cohort, and the service
 decides the rest: only a facilitator of the cohort offers times (an admin is told so, 403), the slot's own
 facilitator or an admin withdraws it, and staff may cancel a booking until it starts (the learner is emailed).
@@ -19,7 +19,7 @@ from ninja.security import django_auth
 from pydantic import StringConstraints
 
 from credo.api_errors import NUL_FREE
-from credo.programmes import access_checkins as access
+from credo.programmes.access import checkins as access
 from credo.programmes.api.bookings import BookingOut, Message, Problems, SlotOut
 from credo.programmes.api.router import router
 from credo.programmes.services import checkins

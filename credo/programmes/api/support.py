@@ -1,5 +1,5 @@
 """Support threads: a learner reads their thread and asks; the cohort's facilitators and programme admins read the
-cohort's threads and reply. The same loaders (``access_support``, ``access_api``) and services (``support.ask``,
+cohort's threads and reply. The same loaders (``access.support``, ``access.api``) and services (``support.ask``,
 ``support.reply``) as the pages, so each message emails the other side once it is saved.
 """
 
@@ -16,7 +16,8 @@ from ninja.security import django_auth
 from pydantic import StringConstraints
 
 from credo.api_errors import NUL_FREE
-from credo.programmes import access_api, access_support
+from credo.programmes.access import api as access_api
+from credo.programmes.access import support as access_support
 from credo.programmes.api.router import router
 from credo.programmes.models import Enrolment, SupportMessage, SupportThread
 from credo.programmes.services import support

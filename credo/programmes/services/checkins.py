@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 
 from credo.audit.services import record_event
 from credo.core.tasks import send_email
-from credo.programmes.access import is_facilitator, is_programme_admin
+from credo.programmes.access.common import is_facilitator, is_programme_admin
 from credo.programmes.models import CheckInBooking, CheckInSlot, Cohort, Enrolment, EnrolmentState
 from credo.programmes.services.cohorts import zone
 from credo.programmes.services.workshops import viewer_zone

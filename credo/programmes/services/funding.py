@@ -2,7 +2,7 @@
 
 An approved payment plan spreads the unpaid invoice over monthly instalments (see
 ``payment_plan``); an approved grant letter is a PDF the learner downloads
-(``credo.programmes.grant_letter``). Both are worked out from the invoice when shown,
+(``credo.programmes.documents.grant_letter``). Both are worked out from the invoice when shown,
 so a later reduced fee changes the schedule and the letter with it.
 """
 

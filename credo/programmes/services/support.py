@@ -23,7 +23,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from credo.accounts.models import Role, User
-from credo.programmes.access import is_facilitator, is_programme_admin
+from credo.programmes.access.common import is_facilitator, is_programme_admin
 from credo.programmes.models import Cohort, Enrolment, SupportMessage, SupportThread
 
 MAX_BODY_LENGTH = 10_000

@@ -26,7 +26,7 @@ from django.utils.formats import date_format
 
 from credo.audit.services import record_event
 from credo.core.tasks import send_email
-from credo.programmes.access import is_facilitator, is_programme_admin
+from credo.programmes.access.common import is_facilitator, is_programme_admin
 from credo.programmes.models import Attendance, CalendarFeed, Cohort, Enrolment, Session
 from credo.programmes.services.cohorts import local_moment, zone
 from credo.programmes.services.enrolments import HOLDING_A_PLACE, tell

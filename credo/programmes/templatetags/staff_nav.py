@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from credo.programmes.access import is_programme_admin
+from credo.programmes.access.common import is_programme_admin
 
 register = template.Library()
 

@@ -9,7 +9,7 @@ from django.test import Client
 from credo.accounts.models import Membership, Role, User
 from credo.accounts.services import add_membership, remove_membership
 from credo.accounts.tests.factories import UserFactory
-from credo.programmes.access import is_facilitator
+from credo.programmes.access.common import is_facilitator
 from credo.programmes.models import Cohort
 from credo.programmes.services import cohorts
 

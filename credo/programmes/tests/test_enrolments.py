@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from credo.accounts.models import User
 from credo.accounts.tests.factories import UserFactory
 from credo.audit.models import AuditEvent
-from credo.programmes.forms_staff import DeferForm
+from credo.programmes.forms.staff import DeferForm
 from credo.programmes.models import (
     Cohort,
     Enrolment,

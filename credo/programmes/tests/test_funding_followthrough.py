@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from credo.accounts.models import Organisation, Role, User
 from credo.accounts.tests.factories import MembershipFactory, UserFactory
 from credo.credentials.tests.test_presentation import _pdf_text
-from credo.programmes.grant_letter import grant_letter_pdf
+from credo.programmes.documents.grant_letter import grant_letter_pdf
 from credo.programmes.models import Cohort, Enrolment, FundingRequest, InvoiceState, SupportKind
 from credo.programmes.services import enrolments, funding
 from credo.programmes.services.funding import Instalment, payment_plan

@@ -12,7 +12,7 @@ import pytest
 from credo.accounts.models import Organisation, User
 from credo.accounts.tests.factories import UserFactory
 from credo.credentials.tests.test_presentation import _pdf_text
-from credo.programmes.invoice_pdf import invoice_pdf, tax_number_label
+from credo.programmes.documents.invoice import invoice_pdf, tax_number_label
 from credo.programmes.models import Cohort, Invoice, Programme
 from credo.programmes.services import billing, enrolments
 

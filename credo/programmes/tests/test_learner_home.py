@@ -318,7 +318,7 @@ class TestMyProgrammes:
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         freeze(monkeypatch, BEFORE_STUDY)
-        monkeypatch.setattr("credo.programmes.views_public.MY_PROGRAMMES_PAGE", 1)
+        monkeypatch.setattr("credo.programmes.views.learner.MY_PROGRAMMES_PAGE", 1)
         (other,) = more_cohorts(provider_admin, programme, 1)
         register(other, enrolment.learner)
         client = client_for(enrolment.learner)

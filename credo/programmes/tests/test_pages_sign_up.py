@@ -210,7 +210,7 @@ def test_the_sign_up_list_filters_by_name_or_email(
 def test_a_visitor_signs_up_only_so_many_addresses_an_hour(
     upcoming: InformationSession, client: Client, monkeypatch: pytest.MonkeyPatch, committed: Callable[[], Any]
 ) -> None:
-    monkeypatch.setattr("credo.programmes.views_pages.SIGN_UPS_PER_HOUR", 2)
+    monkeypatch.setattr("credo.programmes.views.pages.SIGN_UPS_PER_HOUR", 2)
     url = f"/programmes/information-sessions/{upcoming.public_id}/sign-up"
     with committed():
         for n in range(2):

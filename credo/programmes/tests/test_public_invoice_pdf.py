@@ -10,7 +10,7 @@ from django.test import Client
 from credo.accounts.models import Organisation, Role, User
 from credo.accounts.tests.factories import MembershipFactory, UserFactory
 from credo.credentials.tests.test_presentation import _pdf_text
-from credo.programmes.invoice_pdf import invoice_pdf
+from credo.programmes.documents.invoice import invoice_pdf
 from credo.programmes.models import Cohort, Invoice
 from credo.programmes.services import enrolments
 

@@ -17,7 +17,7 @@ from credo.accounts.tests.factories import MembershipFactory, UserFactory
 from credo.catalogue.models import Qualification, Status
 from credo.programmes.models import Cohort, Programme, RegistrationExtension, Session
 from credo.programmes.services import cohorts
-from credo.programmes.views_public import _months
+from credo.programmes.views.public import _months
 
 from .builders import AUCKLAND, cohort_2024, nz
 from .staff_helpers import register

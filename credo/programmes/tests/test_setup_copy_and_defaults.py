@@ -19,7 +19,7 @@ from credo.accounts.models import Organisation, OrganisationKind, Role, User
 from credo.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from credo.audit.models import AuditEvent
 from credo.catalogue.models import Qualification
-from credo.programmes.forms_setup import CohortForm
+from credo.programmes.forms.setup import CohortForm
 from credo.programmes.models import CheckInSlot, Cohort, FeeTier, Programme, Session
 from credo.programmes.services import billing, cohorts
 

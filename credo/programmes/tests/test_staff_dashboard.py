@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from credo.accounts.models import User
 from credo.accounts.tests.factories import UserFactory
-from credo.programmes.dashboard import cohort_figures, expected_hours
+from credo.programmes.cohort_figures import cohort_figures, expected_hours
 from credo.programmes.models import Attendance, Cohort, Enrolment, Session, StudyLogEntry
 from credo.programmes.services import enrolments
 

@@ -7,7 +7,7 @@ import datetime
 from icalendar import Calendar
 
 from credo.accounts.models import User
-from credo.programmes import calendar
+from credo.programmes.calendar import feeds
 from credo.programmes.models import Cohort, Session
 from credo.programmes.services import workshops
 
@@ -34,7 +34,7 @@ def test_a_session_on_the_day_new_zealand_leaves_daylight_saving_lands_at_the_ri
         details=details(NZ_DST_ENDS, starts=datetime.time(1, 0), ends=datetime.time(4, 0)),
     )
     noon = workshops.add_session(cohort, actor=provider_admin, number=2, details=details(NZ_DST_ENDS))
-    early_event, noon_event = events(calendar.calendar("CLD", [early, noon], with_links=True))
+    early_event, noon_event = events(feeds.calendar("CLD", [early, noon], with_links=True))
     # 01:00 NZDT (UTC+13) to 04:00 NZST (UTC+12) is four hours, not three.
     assert early_event.decoded("dtstart") == datetime.datetime(2024, 4, 6, 12, 0, tzinfo=datetime.UTC)
     assert early_event.decoded("dtend") == datetime.datetime(2024, 4, 6, 16, 0, tzinfo=datetime.UTC)
@@ -43,7 +43,7 @@ def test_a_session_on_the_day_new_zealand_leaves_daylight_saving_lands_at_the_ri
 
 
 def test_a_vevent_carries_a_stable_uid_dtstamp_sequence_status_and_the_link(session: Session) -> None:
-    (event,) = events(calendar.calendar("CLD", [session], with_links=True))
+    (event,) = events(feeds.calendar("CLD", [session], with_links=True))
     assert str(event["uid"]) == f"{session.public_id}@127.0.0.1"
     assert isinstance(event.decoded("dtstamp"), datetime.datetime)
     assert event.decoded("sequence") == 0
@@ -53,7 +53,7 @@ def test_a_vevent_carries_a_stable_uid_dtstamp_sequence_status_and_the_link(sess
 
 
 def test_without_links_the_meeting_url_appears_nowhere(session: Session) -> None:
-    ics = calendar.calendar("CLD", [session], with_links=False)
+    ics = feeds.calendar("CLD", [session], with_links=False)
     assert ZOOM.encode() not in ics
     (event,) = events(ics)
     assert "url" not in event
@@ -67,7 +67,7 @@ def test_a_changed_then_cancelled_session_keeps_its_uid_with_a_higher_sequence(
         session, actor=provider_admin, details=details(datetime.date(2024, 4, 10), "Frameworks, rescheduled")
     )
     cancelled = workshops.cancel_session(moved, actor=provider_admin, reason="Facilitator unwell")
-    (event,) = events(calendar.calendar("CLD", [cancelled], with_links=True))
+    (event,) = events(feeds.calendar("CLD", [cancelled], with_links=True))
     assert str(event["uid"]) == uid
     assert event.decoded("sequence") == 2
     assert str(event["status"]) == "CANCELLED"
