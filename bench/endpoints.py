@@ -13,6 +13,10 @@ ENDPOINTS: list[tuple[str, str]] = [
     ("catalogue API list", "/api/v1/catalogue/qualifications"),
     ("cohort page", "/programmes/inspiring-communities/cld-facilitation/2024/"),
     ("learner page", "/bench/learner-page"),  # the demo learner's study page; see bench/urls.py
+    ("learner home", "/bench/learner-home"),  # the demo learner's home (dashboard); see bench/urls.py
+    ("programmes open now", "/programmes/"),
+    ("intakes API list", "/api/v1/programmes/public/intakes"),
+    ("programme page", "/programmes/inspiring-communities/cld-facilitation/"),
 ]
 
 #: The endpoint the ratios are relative to.

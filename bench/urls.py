@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from credo.accounts.models import User
+from credo.front.views import dashboard
 from credo.programmes.models import Enrolment
 from credo.programmes.views.learner import my_enrolment
 
@@ -32,8 +33,15 @@ def learner_page(request: HttpRequest) -> HttpResponse:
     return my_enrolment(request, pk=enrolment or 0)
 
 
+def learner_home(request: HttpRequest) -> HttpResponse:
+    """The demo learner's home (their programmes, invoices, questions and credentials), as if signed in."""
+    request.user = User.objects.get(email=BENCH_LEARNER)
+    return dashboard(request)
+
+
 urlpatterns = [
     path("bench/bare", bare, name="bench-bare"),
     path("bench/learner-page", learner_page, name="bench-learner-page"),
+    path("bench/learner-home", learner_home, name="bench-learner-home"),
     path("", include("config.urls")),
 ]

@@ -253,6 +253,7 @@ class TestStaffWork:
         page = response.content.decode()
         assert "Nothing was awarded: 3 problems to fix" in page
         assert "is not the code or id of an achievement" in page
+        assert "<title>Error: grads.csv" in page
 
     def test_a_bulk_upload_previews_and_then_awards(
         self,

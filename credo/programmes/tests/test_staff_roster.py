@@ -269,6 +269,7 @@ class TestThePages:
         assert response.status_code == 422
         page = response.content.decode()
         assert "Nothing was imported" in page
+        assert "<title>Error: Import learners" in page
         assert '<td data-label="Line">4</td><td data-label="Column">email</td>' in page
         client.post(f"{base}/import/confirm")
         assert not Enrolment.objects.exists()
