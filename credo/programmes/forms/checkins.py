@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 
+from credo.accounts.zones import zone_label
 from credo.programmes.services.cohorts import local_moment
 
 
@@ -18,6 +20,12 @@ class SlotForm(forms.Form):
     meeting_url = forms.URLField(
         label="Meeting link", required=False, assume_scheme="https", help_text="The video call learners join."
     )
+
+    def __init__(self, *args: Any, zone_name: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if zone_name:  # the facilitator may live elsewhere: name the zone the day and times are read in
+            hint = f"The day and times are in the cohort's time zone: {zone_label(zone_name)}."
+            self.fields["day"].help_text = hint
 
     def moments(self, zone_name: str) -> tuple[datetime.datetime, datetime.datetime]:
         """Start and end as moments; call after ``is_valid()``."""

@@ -197,6 +197,10 @@ class TestStaffPage:
         assert "Offered: Saturday 20 April 2024, 12:00 PM (Pacific/Auckland)" in response.content.decode()
         assert CheckInSlot.objects.latest("pk").starts_at == at(20, 12)
 
+    def test_the_form_names_the_zone_its_times_are_read_in(self, world: CheckIns, client_for: SignIn) -> None:
+        page = client_for(world.facilitator).get(f"/programmes/cohorts/{world.cohort.public_id}/check-ins/")
+        assert "The day and times are in the cohort&#x27;s time zone: Auckland, New Zealand." in page.content.decode()
+
     def test_a_bad_time_is_explained(self, world: CheckIns, client_for: SignIn) -> None:
         response = client_for(world.facilitator).post(
             f"/programmes/cohorts/{world.cohort.public_id}/check-ins/",

@@ -153,7 +153,7 @@ def _staff_page(cohort: Cohort) -> str:
 @require_http_methods(["GET", "POST"])
 def staff_page(request: HttpRequest, public_id: str) -> HttpResponse:
     cohort = access.cohort_for_check_in_staff(request.user, public_id)
-    form = SlotForm(request.POST or None)
+    form = SlotForm(request.POST or None, zone_name=cohort.time_zone)
     if request.method == "POST" and form.is_valid():
         starts_at, ends_at = form.moments(cohort.time_zone)
         try:
