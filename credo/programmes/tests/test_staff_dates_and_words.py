@@ -172,3 +172,6 @@ class TestTheSubMenu:
             page = facilitator.get(f"/programmes/cohorts/{cohort.public_id}/{tail}").content.decode()
             assert 'aria-label="Cohort staff pages"' in page, tail
             assert "Import learners" not in page, tail
+            resources = f"/programmes/resources/{cohort.programme.provider.slug}/{cohort.programme.slug}/"
+            assert f'href="{resources}"' in page, tail  # the programme's readings and slides, which they keep
+            assert facilitator.get(resources).status_code == 200
