@@ -22,6 +22,7 @@ from ninja.security import django_auth
 from pydantic import StringConstraints
 
 from credo.api_errors import NUL_FREE
+from credo.programmes import staff_words
 from credo.programmes.access import api as access_api
 from credo.programmes.access.common import own_enrolment, public_cohort
 from credo.programmes.access.public import invoice_for, public_programme
@@ -119,7 +120,7 @@ class MyEnrolmentOut(Schema):
     id: int
     cohort: CohortRef
     state: str
-    state_label: str
+    state_label: str = Field(description="Where the place stands, in words: 'Registered, not yet paid', not 'applied'.")
     organisation_name: str
     organisation_type: str
     fee_tier: str
@@ -145,7 +146,7 @@ class MyEnrolmentOut(Schema):
                 url=reverse("programmes:cohort", args=[programme.provider.slug, programme.slug, cohort.slug]),
             ),
             state=enrolment.state,
-            state_label=enrolment.get_state_display(),
+            state_label=staff_words.enrolment_state(enrolment.state),
             organisation_name=enrolment.organisation_name,
             organisation_type=enrolment.organisation_type,
             fee_tier=enrolment.fee_tier.code,
