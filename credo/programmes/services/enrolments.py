@@ -169,6 +169,31 @@ def leaving_consequences(
     return lines
 
 
+def own_withdrawal_consequences(enrolment: Enrolment, *, now: datetime.datetime | None = None) -> list[str]:
+    """What withdrawing will do, said to the learner who asks for it, before anything is done (read-only).
+
+    It says what ``withdraw`` does for a learner's own request; change one and change this with it.
+    """
+    cohort = enrolment.cohort
+    invoices_ = list(enrolment.invoices.select_related("provider").order_by("number"))
+    unpaid = [invoice.reference for invoice in invoices_ if invoice.state == InvoiceState.ISSUED]
+    booked = CheckInBooking.objects.filter(
+        enrolment=enrolment, cancelled_at__isnull=True, slot__starts_at__gt=now or timezone.now()
+    ).count()
+    held = enrolment.state in HOLDING_A_PLACE
+    lines = [f"You give up your place in {cohort}." if held else f"You leave the waiting list of {cohort}."]
+    if unpaid:
+        lines.append(f"Your unpaid invoice{'s' if len(unpaid) > 1 else ''} {', '.join(unpaid)}: cancelled.")
+    if any(invoice.state == InvoiceState.PAID for invoice in invoices_):
+        lines.append(f"What you have paid stays paid: ask {cohort.programme.provider} about a refund.")
+    if booked:
+        lines.append(
+            f"Your {booked} booked check-in{'s are' if booked > 1 else ' is'} cancelled; the facilitator is told."
+        )
+    lines.append(f"{cohort.programme.provider}'s staff are told, with your reason. To study later, register again.")
+    return lines
+
+
 def places_left(cohort: Cohort) -> int | None:
     if cohort.capacity is None:
         return None

@@ -181,7 +181,8 @@ class TestOwnEnrolments:
     ) -> None:
         register(cohort, UserFactory(email="mere@example.org"))
         rows = client_for(applicant).get(f"{API}/my/enrolments").json()
-        assert [(r["id"], r["state"], r["state_label"]) for r in rows] == [(enrolment.pk, "applied", "Registered, not yet paid")]
+        listed = [(r["id"], r["state"], r["state_label"]) for r in rows]
+        assert listed == [(enrolment.pk, "applied", "Registered, not yet paid")]
         assert rows[0]["cohort"]["url"] == "/programmes/inspiring-test/cld-facilitation/2024/"
 
     def test_the_detail_has_invoices_check_ins_and_the_next_workshop(

@@ -192,19 +192,35 @@ class TestWithdrawing:
     ) -> None:
         freeze(monkeypatch, MID_STUDY)
         client = client_for(enrolment.learner)
-        assert client.post(f"{page(enrolment)}withdraw/", {"reason": "New job overseas"}).status_code == 302
+        reference = enrolment.invoices.get().reference
+        asked = client.post(f"{page(enrolment)}withdraw/", {"reason": "New job overseas"})
+        assert asked.status_code == 200  # first, what it will do: nothing has changed yet
+        text = asked.content.decode()
+        assert f"You give up your place in {enrolment.cohort}." in text
+        assert f"Your unpaid invoice {reference}: cancelled." in text
+        assert "This cannot be undone." in text
+        assert 'class="danger">Withdraw from' in text
+        assert 'name="confirmed" value="yes"' in text
+        enrolment.refresh_from_db()
+        assert enrolment.state == EnrolmentState.APPLIED
+        assert enrolment.invoices.get().state == InvoiceState.ISSUED
+
+        confirmed = {"reason": "New job overseas", "confirmed": "yes"}
+        assert client.post(f"{page(enrolment)}withdraw/", confirmed).status_code == 302
         enrolment.refresh_from_db()
         assert enrolment.state == EnrolmentState.WITHDRAWN
         assert enrolment.invoices.get().state == InvoiceState.CANCELLED
         text = client.get(page(enrolment)).content.decode()
         assert "Log hours</button>" not in text
-        assert "Withdraw</button>" not in text
+        assert "Withdraw…</button>" not in text
 
     def test_a_withdrawal_needs_a_reason(
         self, enrolment: Enrolment, client_for: Callable[[User | None], Client], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         freeze(monkeypatch, MID_STUDY)
-        response = client_for(enrolment.learner).post(f"{page(enrolment)}withdraw/", {"reason": " "})
+        response = client_for(enrolment.learner).post(
+            f"{page(enrolment)}withdraw/", {"reason": " ", "confirmed": "yes"}
+        )
         assert response.status_code == 422
         enrolment.refresh_from_db()
         assert enrolment.state == EnrolmentState.APPLIED
@@ -213,7 +229,7 @@ class TestWithdrawing:
 ACTIONS = [
     ("log-hours/", {"day": "2024-04-30", "hours": "1"}),
     ("fee-support/", {"kind": "reduced_fee", "explanation": "Please"}),
-    ("withdraw/", {"reason": "Not mine to withdraw"}),
+    ("withdraw/", {"reason": "Not mine to withdraw", "confirmed": "yes"}),
 ]
 
 

@@ -204,6 +204,15 @@ def ask_for_support(request: HttpRequest, pk: int) -> HttpResponse:
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = own_enrolment(request.user, pk)
     form = WithdrawForm(request.POST)
+    if form.is_valid() and request.POST.get("confirmed") != "yes":
+        # Withdrawing cannot be undone: first say what it will do, with the reason kept for the one button that acts.
+        context = {
+            "enrolment": enrolment,
+            "cohort": enrolment.cohort,
+            "form": form,
+            "consequences": enrolments.own_withdrawal_consequences(enrolment),
+        }
+        return render(request, "programmes/public/confirm_withdraw.html", context)
     if form.is_valid():
         try:
             enrolments.withdraw(enrolment, actor=request.user, reason=form.cleaned_data["reason"])
