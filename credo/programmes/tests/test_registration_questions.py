@@ -157,6 +157,11 @@ class TestTheRegistrationForm:
         assert CLD_STATEMENT in shown
         assert "Community worker at the trust" in shown
         assert "I facilitate CLD today" not in shown
+        own = client_for(applicant).get(f"/programmes/my/{enrolment.pk}/").content.decode()
+        assert "What you told us when you registered" in own
+        assert CLD_STATEMENT in own
+        assert "Community worker at the trust" in own
+        assert "(left unanswered: it was optional)" in own
 
 
 class TestAnSEGProgramme:
