@@ -19,6 +19,7 @@ from django.utils.text import get_valid_filename
 from credo.portfolios.models import EvidenceItem, EvidenceVersion, ItemKind, Portfolio, PortfolioSection
 from credo.portfolios.services import files
 from credo.portfolios.services.common import (
+    TITLE_MAX,
     EditConflictError,
     audit,
     clean_title,
@@ -121,6 +122,14 @@ def _duplicate_message(existing: EvidenceItem) -> str:
     )
 
 
+def _same_file(portfolio: Portfolio, sha256: str) -> EvidenceItem | None:
+    return (
+        EvidenceItem.objects.select_related("section")
+        .filter(portfolio=portfolio, kind=ItemKind.FILE, sha256=sha256)
+        .first()
+    )
+
+
 def quota_used(portfolio: Portfolio) -> int:
     return int(portfolio.items.filter(kind=ItemKind.FILE).aggregate(total=Sum("size"))["total"] or 0)
 
@@ -138,7 +147,7 @@ def add_file(*, section: PortfolioSection, actor: Any, uploaded_file: Any, title
     name = str(getattr(uploaded_file, "name", "") or "")
     if problem := files.name_problem(name):
         raise ValidationError({"file": problem})
-    title = clean_title(title or name)
+    title = clean_title(title or name[:TITLE_MAX])
     limit = files.max_file_bytes()
     measured = files.measure(uploaded_file, limit=limit)
     if measured.size == 0:
@@ -159,12 +168,7 @@ def add_file(*, section: PortfolioSection, actor: Any, uploaded_file: Any, title
                 "need, or make this one smaller."
             }
         )
-    existing = (
-        EvidenceItem.objects.select_related("section")
-        .filter(portfolio=portfolio, kind=ItemKind.FILE, sha256=measured.sha256)
-        .first()
-    )
-    if existing is not None:
+    if (existing := _same_file(portfolio, measured.sha256)) is not None:
         raise ValidationError({"file": _duplicate_message(existing)})
     kind = files.identify(uploaded_file, measured.head)
     stored = default_storage.save(
