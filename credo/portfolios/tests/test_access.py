@@ -1,4 +1,4 @@
-"""Who loads a portfolio: its learner; the cohort's facilitators, the provider's admins and assessors; none else."""
+"""Who loads a portfolio: its learner; the cohort's facilitators, the provider's admins and assessors; nobody else."""
 
 from __future__ import annotations
 
