@@ -14,7 +14,6 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from credo.portfolios.models import EvidenceItem, EvidenceVersion, ItemKind, Portfolio, PortfolioSection
 from credo.portfolios.services import files
@@ -30,13 +29,22 @@ from credo.portfolios.services.common import (
 from credo.portfolios.services.sanitising import sanitise_html, word_count
 
 URL_MAX = 2000  # EvidenceItem.url
+TEXT_MAX = 500_000  # characters of HTML as typed: about 60,000 words, far past any section's suggested length
+
+
+def _clean_text(html: str) -> str:
+    if len(html) > TEXT_MAX:
+        raise ValidationError(
+            {"html": f"This text is longer than {TEXT_MAX:,} characters: split it into more than one piece of writing."}
+        )
+    return sanitise_html(html)
 
 
 @transaction.atomic
 def add_text(*, section: PortfolioSection, actor: Any, title: str, html: str) -> EvidenceItem:
     section = lock_section(section)
     require_learner(actor, section.portfolio)
-    clean = sanitise_html(html)
+    clean = _clean_text(html)
     item = EvidenceItem.objects.create(
         section=section,
         portfolio=section.portfolio,
@@ -69,7 +77,7 @@ def save_text(*, item: EvidenceItem, actor: Any, html: str, expected_version: in
             f"This was changed in another tab or window at {at:%H:%M}; copy your text, reload, and merge.",
             code="conflict",
         )
-    clean = sanitise_html(html)
+    clean = _clean_text(html)
     if clean == item.html:
         return item
     item.html = clean
@@ -172,7 +180,7 @@ def add_file(*, section: PortfolioSection, actor: Any, uploaded_file: Any, title
         raise ValidationError({"file": _duplicate_message(existing)})
     kind = files.identify(uploaded_file, measured.head)
     stored = default_storage.save(
-        f"private/portfolios/{portfolio.pk}/{secrets.token_urlsafe(16)}/{get_valid_filename(name)}",
+        f"private/portfolios/{portfolio.pk}/{secrets.token_urlsafe(16)}/{files.storage_name(name)}",
         File(uploaded_file, name=name),
     )
     try:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import IO, Any
 
 import puremagic
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.utils.text import get_valid_filename
 
 CHUNK_BYTES = 64 * 1024
 HEAD_BYTES = 64 * 1024  # enough for every signature on the allow list
 MB = 1024 * 1024
 NAME_MAX = 255  # EvidenceItem.original_name
+STORED_STEM_MAX = 80  # well inside file systems' 255-byte names, however many bytes a character takes
+STORED_EXTENSION_MAX = 10
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,18 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+def storage_name(name: str) -> str:
+    """A safe, short file name for storage (the learner's own name is kept in the database and shown to people)."""
+    path = PurePosixPath(name)  # the name has no slashes: name_problem refused those
+    stem, extension = path.stem, path.suffix
+    try:
+        stem = get_valid_filename(stem)[:STORED_STEM_MAX]
+    except SuspiciousFileOperation:
+        stem = ""
+    extension = re.sub(r"[^A-Za-z0-9.]", "", extension)[:STORED_EXTENSION_MAX]
+    return f"{stem or 'upload'}{extension}"
+
+
 @dataclass(frozen=True)
 class Measured:
     size: int
@@ -132,7 +149,8 @@ def _zip_kind(stream: IO[bytes]) -> tuple[AllowedType | None, str]:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                declared = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                with archive.open("mimetype") as part:  # a bounded read: the part could be a zip bomb
+                    declared = part.read(100).decode("ascii", "replace").strip()
                 if declared in ODF_MIMETYPES:
                     return ODF_MIMETYPES[declared], ""
                 return None, f"an OpenDocument file of another kind ({declared})"
@@ -143,7 +161,7 @@ def _zip_kind(stream: IO[bytes]) -> tuple[AllowedType | None, str]:
                     if part in names:
                         return kind, ""
                 return None, "an Office file of another kind"
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError, EOFError):
         return None, "a damaged ZIP archive"
     finally:
         stream.seek(0)

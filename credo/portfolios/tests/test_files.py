@@ -255,3 +255,32 @@ def test_a_removed_file_may_be_uploaded_again(section: PortfolioSection, aroha: 
     evidence.remove_item(item=item, actor=aroha)
     again = evidence.add_file(section=section, actor=aroha, uploaded_file=upload(PDF, "agenda.pdf"))
     assert again.sha256 == item.sha256
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        ("Hui minutes (final).pdf", "Hui_minutes_final.pdf"),
+        ("$$$.pdf", "upload.pdf"),
+        ("Ngā mihi.docx", "Ngā_mihi.docx"),
+        ("x" * 200 + ".pdf", "x" * files.STORED_STEM_MAX + ".pdf"),
+        ("report.p<d>f", "report.pdf"),
+    ],
+)
+def test_the_stored_name_is_safe_and_short_and_the_learners_name_is_kept(
+    section: PortfolioSection, aroha: User, media: Path, name: str, stored: str
+) -> None:
+    item = evidence.add_file(section=section, actor=aroha, uploaded_file=upload(PDF, name))
+    assert item.original_name == name
+    assert item.file.name.rsplit("/", 1)[1] == stored
+
+
+def test_a_zip_bomb_in_the_mimetype_part_is_not_expanded() -> None:
+    huge = "application/vnd.oasis.opendocument.text" + " " * (50 * files.MB)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", huge)
+    content = buffer.getvalue()
+    assert len(content) < files.MB  # compressed, it is small
+    stream = io.BytesIO(content)
+    assert files.identify(stream, content[:64]).content_type == "application/vnd.oasis.opendocument.text"

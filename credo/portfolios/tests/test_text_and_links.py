@@ -171,3 +171,14 @@ def test_removing_text_removes_its_versions(case_study: EvidenceItem, aroha: Use
     assert not EvidenceItem.objects.exists()
     assert not EvidenceVersion.objects.exists()
     assert AuditEvent.objects.filter(action="portfolios.item_removed").exists()
+
+
+def test_text_past_the_limit_is_refused_saying_what_to_do(
+    section: PortfolioSection, case_study: EvidenceItem, aroha: User
+) -> None:
+    too_long = "<p>" + "word " * (evidence.TEXT_MAX // 5) + "</p>"
+    with pytest.raises(ValidationError, match="split it into more than one piece of writing"):
+        evidence.add_text(section=section, actor=aroha, title="Long", html=too_long)
+    with pytest.raises(ValidationError, match="split it into more than one piece of writing"):
+        evidence.save_text(item=case_study, actor=aroha, html=too_long, expected_version=1)
+    assert EvidenceItem.objects.count() == 1
