@@ -149,8 +149,8 @@ def _zip_kind(stream: IO[bytes]) -> tuple[AllowedType | None, str]:
         with zipfile.ZipFile(stream) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                with archive.open("mimetype") as part:  # a bounded read: the part could be a zip bomb
-                    declared = part.read(100).decode("ascii", "replace").strip()
+                with archive.open("mimetype") as mimetype_part:  # a bounded read: the part could be a zip bomb
+                    declared = mimetype_part.read(100).decode("ascii", "replace").strip()
                 if declared in ODF_MIMETYPES:
                     return ODF_MIMETYPES[declared], ""
                 return None, f"an OpenDocument file of another kind ({declared})"

@@ -93,7 +93,7 @@ class GapMatrix:
         return item in row.items
 
 
-def gap_matrix(portfolio: Portfolio) -> GapMatrix:
+def gap_matrix(*, portfolio: Portfolio) -> GapMatrix:
     """Criteria by evidence, in four queries however many items and criteria there are."""
     portfolio = Portfolio.objects.select_related("enrolment__cohort__programme").get(pk=portfolio.pk)
     criteria = list(criteria_of(_qualification_id(portfolio)))

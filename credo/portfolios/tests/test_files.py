@@ -284,3 +284,8 @@ def test_a_zip_bomb_in_the_mimetype_part_is_not_expanded() -> None:
     assert len(content) < files.MB  # compressed, it is small
     stream = io.BytesIO(content)
     assert files.identify(stream, content[:64]).content_type == "application/vnd.oasis.opendocument.text"
+
+
+def test_the_limits_default_to_50_mb_a_file_and_500_mb_a_portfolio() -> None:
+    assert files.max_file_bytes() == 50 * files.MB
+    assert files.quota_bytes() == 500 * files.MB

@@ -98,7 +98,7 @@ def test_the_gap_matrix_shows_what_is_covered_and_what_is_not(
     plan = _text(seg_portfolio, sam, "Action plan", position=2)
     map_evidence(item=minutes, actor=sam, criteria=[criteria[0]])
     map_evidence(item=plan, actor=sam, criteria=[criteria[0], criteria[3]])
-    matrix = gap_matrix(seg_portfolio)
+    matrix = gap_matrix(portfolio=seg_portfolio)
     assert [(row.criterion, row.items) for row in matrix.rows] == [
         (criteria[0], [minutes, plan]),
         (criteria[1], []),
@@ -113,7 +113,7 @@ def test_the_gap_matrix_shows_what_is_covered_and_what_is_not(
 
 
 def test_a_portfolio_without_criteria_has_an_empty_matrix(cld_portfolio: Portfolio) -> None:
-    assert gap_matrix(cld_portfolio).rows == []
+    assert gap_matrix(portfolio=cld_portfolio).rows == []
 
 
 @pytest.mark.parametrize("count", [1, 50])
@@ -128,6 +128,6 @@ def test_the_gap_matrix_takes_the_same_queries_for_1_or_50_items(
         item = _text(seg_portfolio, sam, f"Item {n}", position=1 + n % 2)
         map_evidence(item=item, actor=sam, criteria=criteria[n % 4 : n % 4 + 2])
     with django_assert_num_queries(4):
-        matrix = gap_matrix(seg_portfolio)
+        matrix = gap_matrix(portfolio=seg_portfolio)
         assert len(matrix.items) == count
     assert sum(len(row.items) for row in matrix.rows) == CriterionMapping.objects.count()
