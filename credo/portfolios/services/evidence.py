@@ -148,8 +148,8 @@ def add_file(*, section: PortfolioSection, actor: Any, uploaded_file: Any, title
 
     The file is measured and hashed chunk by chunk before anything is written, so a refused file leaves nothing
     behind; once stored, a failure to record it deletes it again. (Should a caller's own, outer transaction roll
-    back after this returns, the stored file has no row: Django has no rollback hook, so the page and API call
-    this outside any other transaction, and a sweep of such files is left to a later slice.)
+    back after this returns, the stored file has no row. Django has no rollback hook, so the pages and API (a later
+    slice) must call this outside any other transaction; a sweep of such files is left to a later slice too.)
     """
     section = lock_section(section)  # the portfolio's lock: two uploads cannot both fit the last of the quota
     portfolio = section.portfolio
