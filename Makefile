@@ -45,13 +45,15 @@ typecheck: venv
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# --dist worksteal: an idle worker takes tests queued for a busy one, so the slow browser
+# tests at the end of the run do not leave one core waiting for the other.
 test-sqlite: venv
-	env -u DATABASE_URL $(BIN)/pytest -n auto
+	env -u DATABASE_URL $(BIN)/pytest -n auto --dist worksteal
 
 # On a machine without PostgreSQL this run is left out with a notice; in CI it is required.
 test-postgres: venv
 	@if $(PY) -m credo.core.dbcheck "$(TEST_POSTGRES_URL)"; then \
-		DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -n auto; \
+		DATABASE_URL="$(TEST_POSTGRES_URL)" $(BIN)/pytest -n auto --dist worksteal; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL is not reachable at $(TEST_POSTGRES_URL): CI needs it." >&2; exit 1; \
 	else \

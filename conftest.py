@@ -6,28 +6,65 @@ persona is a fixture that returns a `User`; `client_for(user)` signs one in.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 
 from credo.accounts.models import Organisation, OrganisationKind, Role, User
 from credo.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings: Any) -> None:
+def _test_settings_values() -> dict[str, Any]:
     """Tasks run at once, so their effects can be checked straight after; static files need no build step;
     passwords hash quickly (the real hasher's slowness is its point, and would dominate the suite)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    return {
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        "STORAGES": {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
     }
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Any) -> None:
+    for name, value in _test_settings_values().items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture(scope="class")
+def demo_for_the_class(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The demo, loaded once for a whole test class and rolled back after its last test.
+
+    As Django's `setUpTestData` does: the load runs in a transaction held open around the
+    class's tests, and each test (marked `django_db`) runs in a savepoint inside it, so what
+    one test changes is undone before the next. Loading the demo takes seconds; loaded for
+    every test, it made the demo's test classes the slowest part of the suite.
+    """
+    from credo.front.demo import load_demo
+
+    with django_db_blocker.unblock():
+        around_the_class = transaction.atomic()
+        around_the_class.__enter__()
+        try:
+            with override_settings(**_test_settings_values()):
+                load_demo()
+        except BaseException:
+            around_the_class.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            around_the_class.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")

@@ -25,17 +25,12 @@ from credo.credentials.models import (
 )
 from credo.credentials.tests.test_interop import _issued_world, _tampered, dcc_verify
 from credo.credentials.verification import verify_credential
-from credo.front.demo import GRADUATE, load_demo
+from credo.front.demo import GRADUATE
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def loaded() -> None:
-    load_demo()
-
-
-@pytest.mark.usefixtures("loaded")
+@pytest.mark.usefixtures("demo_for_the_class")
 class TestDemoCredentials:
     def test_past_graduates_came_in_by_one_bulk_award_and_hold_the_micro_credential(self) -> None:
         batch = AwardBatch.objects.get(issuer__organisation__slug="otago-polytechnic")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credo.accounts.models import User
-from credo.front.demo import DEMO_PASSWORD, load_demo
+from credo.front.demo import DEMO_PASSWORD
 from credo.front.demo.programmes import _after_the_christmas_break
 from credo.programmes.cohort_figures import cohort_figures
 from credo.programmes.models import (
@@ -42,12 +42,7 @@ def _enrolment(email: str) -> Enrolment:
     return Enrolment.objects.select_related("cohort").get(cohort=_past_cohort(), learner__email=email)
 
 
-@pytest.fixture
-def loaded() -> None:
-    load_demo()
-
-
-@pytest.mark.usefixtures("loaded")
+@pytest.mark.usefixtures("demo_for_the_class")
 class TestDemoProgrammes:
     def test_the_2024_cohort_is_as_the_seed_describes_it(self) -> None:
         cohort = Cohort.objects.get(programme__slug="cld-facilitation", slug="2024")
