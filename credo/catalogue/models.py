@@ -357,13 +357,18 @@ class TemplateSection(models.Model):
         return f"{self.position}. {self.title}"
 
     def suggested_length(self) -> str:
-        if self.min_words and self.max_words:
-            return f"{self.min_words:,} to {self.max_words:,} words"
-        if self.min_words:
-            return f"at least {self.min_words:,} words"
-        if self.max_words:
-            return f"up to {self.max_words:,} words"
-        return ""
+        return word_range(self.min_words, self.max_words)
+
+
+def word_range(min_words: int | None, max_words: int | None) -> str:
+    """A suggested length in words ("800 to 1,200 words"), or "" when none is suggested."""
+    if min_words and max_words:
+        return f"{min_words:,} to {max_words:,} words"
+    if min_words:
+        return f"at least {min_words:,} words"
+    if max_words:
+        return f"up to {max_words:,} words"
+    return ""
 
 
 class EvidenceKind(models.TextChoices):

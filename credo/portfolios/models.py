@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from credo.catalogue.models import AssessmentCriterion, TemplateSection, Unit
+from credo.catalogue.models import AssessmentCriterion, TemplateSection, Unit, word_range
 from credo.programmes.models import Enrolment
 
 
@@ -55,13 +55,8 @@ class PortfolioSection(models.Model):
         return f"{self.position}. {self.title}"
 
     def suggested_length(self) -> str:
-        if self.min_words and self.max_words:
-            return f"{self.min_words:,} to {self.max_words:,} words"
-        if self.min_words:
-            return f"at least {self.min_words:,} words"
-        if self.max_words:
-            return f"up to {self.max_words:,} words"
-        return ""
+        # The template's own wording, so the portfolio and the programme page say the same.
+        return word_range(self.min_words, self.max_words)
 
 
 class ItemKind(models.TextChoices):
