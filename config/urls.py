@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("credo.credentials.urls")),
     path("issuing/", include("credo.credentials.urls_issuing")),
     path("programmes/", include("credo.programmes.urls")),
+    path("portfolios/", include("credo.portfolios.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),
 ]

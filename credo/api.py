@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as InputError
 from credo.api_errors import describe
 from credo.catalogue.api import router as catalogue_router
 from credo.credentials.api import router as credentials_router
+from credo.portfolios.api import router as portfolios_router
 from credo.programmes.api import router as programmes_router
 
 api = NinjaAPI(
@@ -31,6 +32,7 @@ api = NinjaAPI(
 api.add_router("/catalogue", catalogue_router)
 api.add_router("/credentials", credentials_router)
 api.add_router("/programmes", programmes_router)
+api.add_router("/portfolios", portfolios_router)
 
 
 def _messages(error: ValidationError) -> list[str]:

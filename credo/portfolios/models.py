@@ -13,13 +13,27 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from credo.catalogue.models import AssessmentCriterion, TemplateSection, Unit, word_range
+from credo.catalogue.models import AssessmentCriterion, Competency, TemplateSection, Unit, word_range
 from credo.programmes.models import Enrolment
 
 
 class Portfolio(models.Model):
     enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="portfolio")
     created_at = models.DateTimeField(auto_now_add=True)
+    attempt = models.PositiveSmallIntegerField(
+        default=1, help_text="The attempt being built now (or last submitted): 2 once reopened for a resubmission."
+    )
+    is_open = models.BooleanField(
+        default=True, help_text="False from submission until the portfolio is reopened for the next attempt."
+    )
+    resubmission_deadline = models.DateTimeField(
+        null=True, blank=True, help_text="Set when reopened: the deadline for the attempt after the first."
+    )
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(attempt__gte=1), name="portfolio_attempt_from_one"),
+        ]
 
     def __str__(self) -> str:
         return f"Portfolio of {self.enrolment}"
@@ -136,3 +150,183 @@ class CriterionMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} -> {self.criterion}"
+
+
+class CompetencyMapping(models.Model):
+    """The learner says this item is evidence for this competency (a micro-credential has competencies, not units)."""
+
+    item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="competency_mappings")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    mapped_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("item", "competency")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("item", "competency"), name="competencymapping_unique_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} -> {self.competency}"
+
+
+class AttestationState(models.TextChoices):
+    SENT = "sent", "Waiting for a reply"
+    OPENED = "opened", "Opened, not yet answered"
+    COMPLETED = "completed", "Received"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Expired"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+#: A request whose link still works: the attestor may still complete or decline it.
+LIVE_ATTESTATION_STATES = (AttestationState.SENT, AttestationState.OPENED)
+
+
+class AttestationRequest(models.Model):
+    """A learner asks a named person, who has no account, to attest to their work through a single-purpose link.
+
+    Only a hash of the link's token is stored: the token itself is in the email and nowhere else, so a leaked
+    database does not hand out working links.
+    """
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="attestation_requests")
+    section = models.ForeignKey(PortfolioSection, on_delete=models.CASCADE, related_name="attestation_requests")
+    requirement = models.PositiveSmallIntegerField(
+        default=0, help_text="Which of the section's requirements this answers: its index in section.requirements."
+    )
+    attestor_name = models.CharField(max_length=200)
+    attestor_email = models.EmailField(help_text="Lower case, so that one person is one address.")
+    relationship = models.CharField(max_length=40, help_text="How the learner describes the attestor: a participant…")
+    message = models.TextField(blank=True, help_text="The learner's personal message, in plain text.")
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the link's token, in hex.")
+    state = models.CharField(max_length=12, choices=AttestationState.choices, default=AttestationState.SENT)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    opened_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True, help_text="When it was completed or declined.")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True, help_text="The reminder before expiry, sent once.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("portfolio", "sent_at", "id")
+        constraints: ClassVar = [
+            # One live request to one person for one requirement: cancel it (or let it expire) to ask again.
+            models.UniqueConstraint(
+                fields=("section", "requirement", "attestor_email"),
+                condition=Q(state__in=["sent", "opened"]),
+                name="attestationrequest_one_live_per_attestor",
+            ),
+        ]
+        indexes = [models.Index(fields=("state", "expires_at"))]
+
+    def __str__(self) -> str:
+        return f"Attestation from {self.attestor_name} for {self.portfolio}"
+
+
+class Attestation(models.Model):
+    """What the attestor wrote and declared true: locked once made, and hashed so that any change would show."""
+
+    request = models.OneToOneField(AttestationRequest, on_delete=models.PROTECT, related_name="attestation")
+    attestor_name = models.CharField(max_length=200, help_text="As the attestor confirmed it.")
+    attestor_role = models.CharField(max_length=200, blank=True, help_text="Their role or organisation, if given.")
+    relationship = models.TextField(help_text="How the attestor knows the learner, in their words.")
+    answers = models.JSONField(
+        default=list, help_text='The template\'s questions as they read, with the answers: [{"question", "answer"}].'
+    )
+    statement = models.TextField(blank=True, help_text="The attestation, in plain text.")
+    declared_true = models.BooleanField()
+    content_sha256 = models.CharField(max_length=64, help_text="SHA-256 of the canonical JSON of what was attested.")
+    completed_at = models.DateTimeField()
+    copy_requested = models.BooleanField(default=False)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(declared_true=True), name="attestation_declared_true"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Attestation by {self.attestor_name}"
+
+
+class DeadlineExtension(models.Model):
+    """Staff give one learner more time to submit an attempt; the latest extension for the attempt applies."""
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="extensions")
+    attempt = models.PositiveSmallIntegerField()
+    deadline = models.DateTimeField()
+    reason = models.TextField()
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("portfolio", "attempt", "granted_at", "id")
+
+    def __str__(self) -> str:
+        return f"Extension of attempt {self.attempt} for {self.portfolio} to {self.deadline:%Y-%m-%d}"
+
+
+class Submission(models.Model):
+    """An attempt, submitted: an immutable, content-hashed snapshot of the whole portfolio.
+
+    ``manifest`` holds every section's text, each file's name, size and SHA-256, the attestations with their
+    hashes and the mapping to criteria, as canonical JSON whose SHA-256 is ``content_sha256``. The files
+    themselves stay where they are stored; an item removed later keeps its file while a submission names it.
+    The assessment app reads submissions and nothing else of a portfolio.
+    """
+
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.PROTECT, related_name="submissions")
+    attempt = models.PositiveSmallIntegerField()
+    submitted_at = models.DateTimeField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    declaration = models.TextField(help_text="The declaration as the learner read and accepted it.")
+    deadline = models.DateTimeField(help_text="The deadline that applied when it was submitted.")
+    manifest = models.JSONField()
+    content_sha256 = models.CharField(max_length=64)
+    total_bytes = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ("portfolio", "attempt")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("portfolio", "attempt"), name="submission_one_per_attempt"),
+            models.CheckConstraint(condition=Q(attempt__gte=1), name="submission_attempt_from_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.attempt} of {self.portfolio}"
+
+
+class SubmittedFile(models.Model):
+    """A file a submission names: its storage is kept (never deleted) while this row exists."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(max_length=500)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ("submission", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("submission", "sha256"), name="submittedfile_unique_content"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class SectionComment(models.Model):
+    """A facilitator's (or programme admin's) formative comment on a section: support, not an assessment decision."""
+
+    section = models.ForeignKey(PortfolioSection, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(help_text="Plain text.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("section", "created_at", "id")
+
+    def __str__(self) -> str:
+        return f"Comment on {self.section} by {self.author}"

@@ -24,6 +24,11 @@ def require_learner(actor: Any, portfolio: Portfolio) -> None:
         raise PermissionDenied("Only the learner can change the evidence in their portfolio.")
     if enrolment.state != EnrolmentState.ACTIVE:
         raise ValidationError("This portfolio can only be changed while you are studying.")
+    if not portfolio.is_open:
+        raise ValidationError(
+            "This portfolio has been submitted, so it cannot be changed now. If it is sent back for a "
+            "resubmission, you can change it again then."
+        )
 
 
 def lock_portfolio(portfolio_id: int) -> Portfolio:

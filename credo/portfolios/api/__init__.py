@@ -1,0 +1,8 @@
+"""The portfolios API, under /api/v1/portfolios/.
+
+Importing the endpoint modules registers their operations on the shared router.
+"""
+
+from credo.portfolios.api.router import router
+
+__all__ = ["router"]

@@ -1,0 +1,5 @@
+"""Portfolio pages: attestations."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Portfolio pages, one module per area (learner, attestations, submissions, staff)."""
