@@ -14,10 +14,10 @@ from django.http import Http404
 
 from credo.accounts.access import roles_in
 from credo.accounts.models import Role
-from credo.portfolios.models import Portfolio
+from credo.portfolios.models import EvidenceItem, Portfolio, PortfolioSection, SectionComment
 from credo.portfolios.services.portfolios import portfolio_for
 from credo.programmes.access.common import is_facilitator
-from credo.programmes.models import Enrolment
+from credo.programmes.models import Cohort, Enrolment
 
 #: Roles at the learner's provider that may read every portfolio there (facilitators: only their cohorts').
 READERS_AT_PROVIDER = frozenset({Role.PROGRAMME_ADMIN, Role.ASSESSOR})
@@ -66,3 +66,59 @@ def portfolio_for_staff(user: Any, enrolment_id: int) -> Portfolio:
             raise PermissionDenied("Your role at this provider does not include reading learners' portfolios.")
         raise Http404("No such portfolio.")
     return _portfolio(enrolment)
+
+
+# Staff: a cohort's portfolios, and comments on a section --------------------------------------------------------------
+
+
+def may_comment(user: Any, enrolment: Enrolment) -> bool:
+    """Formative comments come from the people who support the learner: the cohort's facilitators and the provider's
+    programme admins (assessors judge the submission, later, through the assessment app)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    cohort = enrolment.cohort
+    return Role.PROGRAMME_ADMIN in roles_in(user, cohort.programme.provider) or is_facilitator(user, cohort)
+
+
+def cohort_for_portfolio_staff(user: Any, public_id: Any) -> Cohort:
+    """A cohort whose portfolios the viewer may follow: its facilitators, the provider's programme admins and
+    assessors. Someone with another role at the provider (a facilitator of another cohort) is refused (403)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise Http404("No such cohort.")
+    cohort = Cohort.objects.select_related("programme__provider").filter(public_id=public_id).first()
+    if cohort is None:
+        raise Http404("No such cohort.")
+    roles = roles_in(user, cohort.programme.provider)
+    if roles & READERS_AT_PROVIDER or is_facilitator(user, cohort):
+        return cohort
+    if roles - {Role.LEARNER}:
+        raise PermissionDenied("Your role at this provider does not include following this cohort's portfolios.")
+    raise Http404("No such cohort.")
+
+
+def item_for_staff(portfolio: Portfolio, item_id: int) -> EvidenceItem:
+    """One evidence item of a portfolio already loaded through ``portfolio_for_staff``."""
+    item = EvidenceItem.objects.filter(portfolio=portfolio, pk=item_id).select_related("section").first()
+    if item is None:
+        raise Http404("No such evidence in this portfolio.")
+    return item
+
+
+def section_for_staff(portfolio: Portfolio, section_id: int) -> PortfolioSection:
+    section = PortfolioSection.objects.filter(portfolio=portfolio, pk=section_id).first()
+    if section is None:
+        raise Http404("No such section in this portfolio.")
+    section.portfolio = portfolio
+    return section
+
+
+def comment_for_staff(portfolio: Portfolio, comment_id: int) -> SectionComment:
+    comment = (
+        SectionComment.objects.filter(section__portfolio=portfolio, pk=comment_id)
+        .select_related("section", "author")
+        .first()
+    )
+    if comment is None:
+        raise Http404("No such comment on this portfolio.")
+    comment.section.portfolio = portfolio
+    return comment

@@ -1,0 +1,20 @@
+"""``{{ item.html|evidence_html }}``: a learner's text, sanitised again as it is drawn (docs/decisions/0013).
+
+The services sanitise text on the way in; drawing it through the same sanitiser again means that HTML which reached
+the database some other way (a data migration, the operator's admin, a bug) still cannot run a script on a
+facilitator's or assessor's page. nh3 leaves clean HTML as it is, and is fast.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from credo.portfolios.services.sanitising import sanitise_html
+
+register = template.Library()
+
+
+@register.filter
+def evidence_html(stored: str) -> SafeString:
+    return mark_safe(sanitise_html(stored or ""))  # noqa: S308 - the sanitiser's output is the point of this filter
