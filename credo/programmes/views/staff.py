@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from credo.programmes import staff_words
+from credo.programmes import cohort_panels, staff_words
 from credo.programmes.access import staff as access_staff
 from credo.programmes.access.common import cohort_for_staff, is_programme_admin
 from credo.programmes.cohort_figures import Bar, bar_chart, cohort_figures
@@ -71,6 +71,7 @@ def dashboard(request: HttpRequest, public_id: str) -> HttpResponse:
         "attendance_chart": bar_chart("attendance-chart", "Learners present at each workshop", attendance_bars),
         "announcement": cohorts.extension_announcement(cohort),
         "is_admin": is_programme_admin(request.user, cohort),
+        "panels": cohort_panels.panels_for(cohort, request.user),  # other apps' blocks (the portfolios' progress)
     }
     return render(request, "programmes/staff/dashboard.html", context)
 
