@@ -15,6 +15,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Prefetch,
     IntegerField,
     OuterRef,
     Q,
@@ -29,10 +30,13 @@ from django.db.models.functions import Coalesce
 from credo.portfolios.models import (
     LIVE_ATTESTATION_STATES,
     AttestationRequest,
+    CompetencyMapping,
+    CriterionMapping,
     EvidenceItem,
     ItemKind,
     Portfolio,
     PortfolioSection,
+    SectionComment,
     Submission,
 )
 from credo.programmes.models import Cohort, Enrolment, EnrolmentState
@@ -231,3 +235,25 @@ def cohort_summary(cohort: Cohort) -> CohortSummary:
         submitted=Count("pk", filter=Q(_submitted())),
     )
     return CohortSummary(**figures)
+
+
+# One learner's portfolio, to read -----------------------------------------------------------------------------------
+
+
+def sections_to_read(portfolio: Portfolio) -> list[PortfolioSection]:
+    """The sections in order, with their items (and each item's mappings), comments and attestation requests (with any
+    attestation): a fixed number of queries however many there are. For the staff page and the staff API."""
+    items = EvidenceItem.objects.order_by("created_at", "id").prefetch_related(
+        Prefetch("mappings", queryset=CriterionMapping.objects.select_related("criterion__outcome__unit")),
+        Prefetch("competency_mappings", queryset=CompetencyMapping.objects.select_related("competency")),
+    )
+    return list(
+        portfolio.sections.order_by("position").prefetch_related(
+            Prefetch("items", queryset=items),
+            Prefetch("comments", queryset=SectionComment.objects.select_related("author").order_by("created_at", "id")),
+            Prefetch(
+                "attestation_requests",
+                queryset=AttestationRequest.objects.select_related("attestation").order_by("sent_at", "id"),
+            ),
+        )
+    )

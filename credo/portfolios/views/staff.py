@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,16 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from credo.portfolios import access
 from credo.portfolios.downloads import file_response
 from credo.portfolios.forms_staff import CommentForm, ProgressFilterForm
-from credo.portfolios.models import (
-    AttestationRequest,
-    CompetencyMapping,
-    CriterionMapping,
-    EvidenceItem,
-    ItemKind,
-    Portfolio,
-    PortfolioSection,
-    SectionComment,
-)
+from credo.portfolios.models import ItemKind, Portfolio, PortfolioSection
 from credo.portfolios.services import comments, progress
 from credo.portfolios.services.mapping import GapMatrix, gap_matrix
 from credo.programmes.access.common import is_facilitator, is_programme_admin
@@ -75,25 +65,6 @@ class SectionView:
     comment_form: CommentForm | None
 
 
-def _sections(portfolio: Portfolio) -> list[PortfolioSection]:
-    """Sections with their items (and each item's mappings), comments and attestation requests: a fixed number of
-    queries however many there are."""
-    items = EvidenceItem.objects.order_by("created_at", "id").prefetch_related(
-        Prefetch("mappings", queryset=CriterionMapping.objects.select_related("criterion__outcome__unit")),
-        Prefetch("competency_mappings", queryset=CompetencyMapping.objects.select_related("competency")),
-    )
-    return list(
-        portfolio.sections.order_by("position").prefetch_related(
-            Prefetch("items", queryset=items),
-            Prefetch("comments", queryset=SectionComment.objects.select_related("author")),
-            Prefetch(
-                "attestation_requests",
-                queryset=AttestationRequest.objects.select_related("attestation").order_by("sent_at", "id"),
-            ),
-        )
-    )
-
-
 def _page(
     request: HttpRequest,
     portfolio: Portfolio,
@@ -102,7 +73,7 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     may_comment = access.may_comment(request.user, portfolio.enrolment) and portfolio.is_open
-    sections = _sections(portfolio)
+    sections = progress.sections_to_read(portfolio)
     forms: dict[int, CommentForm] = {}
     if may_comment:
         forms = {s.pk: CommentForm(auto_id=f"comment_{s.pk}_%s") for s in sections}
