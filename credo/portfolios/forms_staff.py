@@ -1,4 +1,4 @@
-"""Forms of the staff pages: the cohort's progress filters and a formative comment. They validate; the services decide."""
+"""Forms of the staff pages: the cohort's progress filters and a formative comment. They validate; services decide."""
 
 from __future__ import annotations
 

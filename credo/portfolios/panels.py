@@ -18,6 +18,8 @@ def cohort_portfolios(cohort: Cohort, viewer: Any) -> list[CohortPanel]:
     url = reverse("portfolios:cohort_progress", kwargs={"public_id": cohort.public_id})
     return [
         CohortPanel(
-            heading="Portfolios", template="portfolios/staff/_cohort_panel.html", context={"summary": summary, "url": url}
+            heading="Portfolios",
+            template="portfolios/staff/_cohort_panel.html",
+            context={"summary": summary, "url": url},
         )
     ]

@@ -185,7 +185,9 @@ class AttestationRequestOut(Schema):
                 attestor_role=made.attestor_role,
                 relationship=made.relationship,
                 statement=made.statement,
-                answers=[{"question": str(a.get("question", "")), "answer": str(a.get("answer", ""))} for a in made.answers],
+                answers=[
+                    {"question": str(a.get("question", "")), "answer": str(a.get("answer", ""))} for a in made.answers
+                ],
                 completed_at=made.completed_at,
                 content_sha256=made.content_sha256,
             )

@@ -79,8 +79,7 @@ def _tell_learner(comment: SectionComment) -> None:
         [
             f"Kia ora {learner.full_name or learner.email},",
             "",
-            f"{author} left a comment on “{section.title}” in your portfolio for "
-            f"{enrolment.cohort.programme.name}:",
+            f"{author} left a comment on “{section.title}” in your portfolio for {enrolment.cohort.programme.name}:",
             "",
             comment.body,
             "",

@@ -15,9 +15,9 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Prefetch,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -130,9 +130,7 @@ def progress_of(enrolments: Iterable[Enrolment]) -> list[LearnerProgress]:
     the caller shows names.
     """
     rows = list(enrolments)
-    portfolios = {
-        p.enrolment_id: p for p in _counted(Portfolio.objects.filter(enrolment_id__in=[e.pk for e in rows]))
-    }
+    portfolios = {p.enrolment_id: p for p in _counted(Portfolio.objects.filter(enrolment_id__in=[e.pk for e in rows]))}
     ready = _readiness([p for p in portfolios.values() if not p.is_submitted])  # type: ignore[attr-defined]
     return [_progress(enrolment, portfolios.get(enrolment.pk), ready) for enrolment in rows]
 
@@ -207,15 +205,15 @@ def filter_learners(
     if search := " ".join(search.split()):
         learners = learners.filter(Q(learner__full_name__icontains=search) | Q(learner__email__icontains=search))
     if stage == Stage.SUBMITTED:
-        return learners.filter(submitted=True)
+        return learners.filter(_submitted())
     if stage not in (Stage.READY, Stage.IN_PROGRESS, Stage.NOT_STARTED):
         return learners
     ready = _ready_portfolio_ids(cohort)
-    learners = learners.filter(submitted=False)
+    learners = learners.filter(~_submitted())
     if stage == Stage.READY:
         return learners.filter(portfolio__in=ready)
     learners = learners.exclude(portfolio__in=ready)
-    return learners.filter(started=stage == Stage.IN_PROGRESS)
+    return learners.filter(_started() if stage == Stage.IN_PROGRESS else ~_started())
 
 
 @dataclass(frozen=True)

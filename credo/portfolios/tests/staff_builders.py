@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-from typing import Any
 
 from django.utils import timezone
 
-from credo.accounts.models import Organisation, Role, User
+from credo.accounts.models import Organisation, User
 from credo.accounts.tests.factories import MembershipFactory, UserFactory
 from credo.portfolios.models import (
     Attestation,
@@ -28,7 +27,9 @@ def member(organisation: Organisation, role: str, email: str) -> User:
     return MembershipFactory(user=UserFactory(email=email), organisation=organisation, role=role).user
 
 
-def text(portfolio: Portfolio, title: str = "My case study", html: str = "<p>One two three</p>", position: int = 1) -> EvidenceItem:
+def text(
+    portfolio: Portfolio, title: str = "My case study", html: str = "<p>One two three</p>", position: int = 1
+) -> EvidenceItem:
     section = portfolio.sections.get(position=position)
     return evidence.add_text(section=section, actor=portfolio.enrolment.learner, title=title, html=html)
 

@@ -40,7 +40,8 @@ def test_the_cohorts_facilitator_comments_and_the_learner_is_emailed(
     assert (event.actor, event.details["body"], event.details["section"]) == (cohort_facilitator, comment.body, 1)
     [sent] = mail.outbox
     assert sent.to == [aroha.email]
-    assert "Try a timeline of the hui." in sent.body and "not an assessment decision" in sent.body
+    assert "Try a timeline of the hui." in sent.body
+    assert "not an assessment decision" in sent.body
 
 
 def test_the_providers_programme_admin_comments_too(section: PortfolioSection, provider_admin: User) -> None:
@@ -121,7 +122,8 @@ def test_a_refused_comment_is_explained_beside_its_box_and_kept(
     response = client_for(cohort_facilitator).post(_comment_url(section), {"body": ""})
     assert response.status_code == 422
     page = response.content.decode()
-    assert "<title>Error:" in page and "There is a problem" in page
+    assert "<title>Error:" in page
+    assert "There is a problem" in page
     assert f'id="comment_{section.pk}_body_error"' in page
 
 
@@ -132,7 +134,8 @@ def test_the_author_removes_a_comment_only_from_its_confirmation_page(
     url = reverse("portfolios:staff_remove_comment", args=[section.portfolio.enrolment_id, comment.pk])
     client = client_for(cohort_facilitator)
     confirmation = client.get(url).content.decode()
-    assert 'name="confirmed" value="yes"' in confirmation and 'class="danger"' in confirmation
+    assert 'name="confirmed" value="yes"' in confirmation
+    assert 'class="danger"' in confirmation
     assert client.post(url).status_code == 200  # without the confirmation: the page again, nothing removed
     assert SectionComment.objects.filter(pk=comment.pk).exists()
     response = client.post(url, {"confirmed": "yes"}, follow=True)

@@ -1,4 +1,4 @@
-"""Where staff find a learner's portfolio: the cohort's dashboard (a count and a link), its staff menu, and a check-in."""
+"""Where staff find a learner's portfolio: the cohort's dashboard (a count and a link), its staff menu, a check-in."""
 
 from __future__ import annotations
 
@@ -75,7 +75,11 @@ def test_a_check_in_links_to_the_learners_portfolio(
     now = nz(2024, 3, 1, 9)
     starts = nz(2024, 4, 10, 12)
     slot = checkins.publish_slot(
-        actor=cohort_facilitator, cohort=cld_cohort, starts_at=starts, ends_at=starts + datetime.timedelta(minutes=45), now=now
+        actor=cohort_facilitator,
+        cohort=cld_cohort,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(minutes=45),
+        now=now,
     )
     booking = checkins.book(enrolment=cld_enrolment, slot=slot, actor=aroha, now=now)
     portfolio = reverse("portfolios:staff_portfolio", args=[cld_enrolment.pk])

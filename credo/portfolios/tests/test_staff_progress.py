@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from credo.accounts.models import User
 from credo.portfolios.models import AttestationState, Portfolio
 from credo.portfolios.services import evidence
-from credo.portfolios.services.progress import Stage, cohort_learners, cohort_summary, filter_learners, progress_of
 from credo.portfolios.services.portfolios import portfolio_for
+from credo.portfolios.services.progress import Stage, cohort_learners, cohort_summary, filter_learners, progress_of
 from credo.programmes.models import Cohort, Enrolment
 from credo.programmes.tests.support_builders import enrol
 
@@ -60,9 +60,7 @@ def test_a_submitted_attempt_shows_as_submitted_until_reopened(cld_portfolio: Po
     assert (row.stage, row.attempt) == (Stage.IN_PROGRESS, 2)
 
 
-def test_readiness_comes_from_the_readiness_check(
-    cld_portfolio: Portfolio, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_readiness_comes_from_the_readiness_check(cld_portfolio: Portfolio, monkeypatch: pytest.MonkeyPatch) -> None:
     class Ready:
         ready = True
 
@@ -73,9 +71,7 @@ def test_readiness_comes_from_the_readiness_check(
     [row] = progress_of(Enrolment.objects.filter(pk=cld_portfolio.enrolment_id))
     assert row.stage == Stage.READY
     cohort = cld_portfolio.enrolment.cohort
-    assert list(filter_learners(cohort_learners(cohort), cohort=cohort, stage=Stage.READY)) == [
-        cld_portfolio.enrolment
-    ]
+    assert list(filter_learners(cohort_learners(cohort), cohort=cohort, stage=Stage.READY)) == [cld_portfolio.enrolment]
     assert not filter_learners(cohort_learners(cohort), cohort=cohort, stage=Stage.IN_PROGRESS).exists()
 
 

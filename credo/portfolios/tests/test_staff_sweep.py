@@ -39,20 +39,31 @@ def _stored(name: str, content: bytes = PDF) -> str:
 
 
 def _rolled_back_upload(portfolio: Portfolio, learner: User, content: bytes = PDF) -> str:
-    """An upload stored by add_file whose caller's own transaction then rolled back: the file stays, its row does not."""
+    """An upload stored by add_file whose caller's own transaction then rolled back: the file stays, its row not."""
     section = portfolio.sections.get(position=1)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        stored = evidence.add_file(section=section, actor=learner, uploaded_file=upload(content, "lost.pdf")).file.name
-        raise RuntimeError("the caller's next step failed")
-    assert not EvidenceItem.objects.filter(file=stored).exists()
-    return stored
+    stored: list[str] = []
+
+    def upload_then_fail() -> None:
+        with transaction.atomic():
+            item = evidence.add_file(section=section, actor=learner, uploaded_file=upload(content, "lost.pdf"))
+            stored.append(item.file.name)
+            raise RuntimeError("the caller's next step failed")
+
+    with pytest.raises(RuntimeError):
+        upload_then_fail()
+    [name] = stored
+    assert default_storage.exists(name)
+    assert not EvidenceItem.objects.filter(file=name).exists()
+    return name
 
 
 def test_a_file_left_by_a_rolled_back_upload_is_deleted_once_past_the_grace_period(
     cld_portfolio: Portfolio, aroha: User, media: Path
 ) -> None:
     lost = _rolled_back_upload(cld_portfolio, aroha)
-    kept = evidence.add_file(section=cld_portfolio.sections.get(position=1), actor=aroha, uploaded_file=upload(PNG, "a.png"))
+    kept = evidence.add_file(
+        section=cld_portfolio.sections.get(position=1), actor=aroha, uploaded_file=upload(PNG, "a.png")
+    )
     for name in (lost, kept.file.name):
         _age(media, name, datetime.timedelta(days=3))
     found: list[tuple[str, int]] = []
@@ -79,8 +90,12 @@ def test_a_file_a_submission_names_is_kept_after_its_item_is_gone(
     item = evidence.add_file(section=cld_portfolio.sections.get(position=1), actor=aroha, uploaded_file=upload(PDF))
     submission = submitted(cld_portfolio)
     SubmittedFile.objects.create(
-        submission=submission, file=item.file.name, original_name="agenda.pdf", content_type="application/pdf",
-        size=item.size or 0, sha256=item.sha256,
+        submission=submission,
+        file=item.file.name,
+        original_name="agenda.pdf",
+        content_type="application/pdf",
+        size=item.size or 0,
+        sha256=item.sha256,
     )
     EvidenceItem.objects.filter(pk=item.pk).delete()
     _age(media, item.file.name, datetime.timedelta(days=30))
@@ -104,9 +119,7 @@ def test_nothing_stored_yet_is_nothing_to_do(media: Path, db: None) -> None:
     assert sweep_orphan_files(older_than=GRACE) == sweep.SweepResult()
 
 
-def test_names_are_checked_in_batches_two_queries_each(
-    media: Path, db: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_names_are_checked_in_batches_two_queries_each(media: Path, db: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sweep, "BATCH", 2)
     for n in range(5):
         _age(media, _stored(f"private/portfolios/9/u{n}/f.pdf"), datetime.timedelta(days=2))
@@ -125,7 +138,8 @@ def test_the_command_lists_with_dry_run_then_deletes(cld_portfolio: Portfolio, a
     assert default_storage.exists(lost)
     out = io.StringIO()
     call_command("sweep_portfolio_files", stdout=out)
-    assert f"Deleted {lost}" in out.getvalue() and not default_storage.exists(lost)
+    assert f"Deleted {lost}" in out.getvalue()
+    assert not default_storage.exists(lost)
     out = io.StringIO()
     call_command("sweep_portfolio_files", "--older-than-hours", "72", stdout=out)
     assert "Deleted 0 files" in out.getvalue()

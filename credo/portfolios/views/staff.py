@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -106,7 +107,7 @@ def staff_portfolio(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def staff_download(request: HttpRequest, enrolment_id: int, item_id: int) -> HttpResponse:
+def staff_download(request: HttpRequest, enrolment_id: int, item_id: int) -> HttpResponseBase:
     """A file from the learner's evidence, always as a download (``downloads.file_response``)."""
     portfolio = access.portfolio_for_staff(request.user, enrolment_id)
     item = access.item_for_staff(portfolio, item_id)

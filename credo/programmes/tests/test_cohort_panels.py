@@ -16,7 +16,7 @@ from credo.programmes.models import Cohort
 def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
     contributors: list[Any] = []
     monkeypatch.setattr(cohort_panels, "_contributors", contributors)
-    yield contributors
+    return contributors
 
 
 def test_a_contributor_registers_once_and_its_panels_are_given_the_cohort_and_viewer(registry: list[Any]) -> None:
