@@ -31,8 +31,8 @@ class ProgressFilterForm(forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(
         label="Your comment",
-        help_text="Plain text, up to 4,000 characters. The learner reads it beside this section and is told by email. "
-        "It is there to help them; it is not an assessment decision.",
+        help_text=f"Plain text, up to {COMMENT_MAX:,} characters. The learner reads it beside this section and is told "
+        "by email. It is there to help them; it is not an assessment decision.",
         max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )

@@ -1,4 +1,5 @@
-"""``{{ item.html|evidence_html }}``: a learner's text, sanitised again as it is drawn (docs/decisions/0013).
+"""``{{ item.html|evidence_html }}``: a learner's text, sanitised again as it is drawn (docs/decisions/0013); and
+``{{ item.url|web_link }}``: a link item's address, only if it is a web address.
 
 The services sanitise text on the way in; drawing it through the same sanitiser again means that HTML which reached
 the database some other way (a data migration, the operator's admin, a bug) still cannot run a script on a
@@ -7,10 +8,12 @@ facilitator's or assessor's page. nh3 leaves clean HTML as it is, and is fast.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from credo.portfolios.services.sanitising import sanitise_html
+from credo.portfolios.services.sanitising import LINK_SCHEMES, sanitise_html
 
 register = template.Library()
 
@@ -18,3 +21,10 @@ register = template.Library()
 @register.filter
 def evidence_html(stored: str) -> SafeString:
     return mark_safe(sanitise_html(stored or ""))  # noqa: S308 - the sanitiser's output is the point of this filter
+
+
+@register.filter
+def web_link(url: str) -> str:
+    """The address if its scheme is one a link may have (the service checks on the way in), else "": a
+    ``javascript:`` address written into the database some other way is never drawn as a link."""
+    return url if urlsplit(url or "").scheme.lower() in LINK_SCHEMES else ""

@@ -263,6 +263,17 @@ def test_a_script_in_a_learners_text_never_reaches_the_staff_page(
     assert "<p>Hello" in page
 
 
+def test_a_link_that_is_not_a_web_address_is_shown_as_text_never_as_a_link(
+    cld_portfolio: Portfolio, aroha: User, cohort_facilitator: User, client_for: Sign
+) -> None:
+    section = cld_portfolio.sections.get(position=1)
+    link = evidence.add_link(section=section, actor=aroha, title="Report", url="https://example.org/report")
+    EvidenceItem.objects.filter(pk=link.pk).update(url="javascript:alert(5)")  # written around the service
+    page = client_for(cohort_facilitator).get(portfolio_url(cld_portfolio.enrolment)).content.decode()
+    assert "<p>javascript:alert(5)</p>" in page
+    assert 'href="javascript:' not in page
+
+
 def test_a_staff_download_is_an_attachment_that_cannot_run(
     cld_portfolio: Portfolio, aroha: User, provider_assessor: User, client_for: Sign
 ) -> None:
