@@ -127,6 +127,16 @@ def test_a_refused_comment_is_explained_beside_its_box_and_kept(
     assert f'id="comment_{section.pk}_body_error"' in page
 
 
+def test_a_comment_sent_just_as_the_portfolio_was_submitted_is_refused_with_the_reason(
+    cld_portfolio: Portfolio, section: PortfolioSection, cohort_facilitator: User, client_for: Sign
+) -> None:
+    submitted(cld_portfolio)
+    response = client_for(cohort_facilitator).post(_comment_url(section), {"body": "Almost there"})
+    assert response.status_code == 422
+    assert "This portfolio has been submitted" in response.content.decode()
+    assert not SectionComment.objects.exists()
+
+
 def test_the_author_removes_a_comment_only_from_its_confirmation_page(
     section: PortfolioSection, cohort_facilitator: User, client_for: Sign
 ) -> None:

@@ -78,8 +78,8 @@ def _page(
     forms: dict[int, CommentForm] = {}
     if may_comment:
         forms = {s.pk: CommentForm(auto_id=f"comment_{s.pk}_%s") for s in sections}
-        if failed is not None:
-            forms[failed[0]] = failed[1]
+    if failed is not None:  # drawn even if commenting has just closed, so that the reason shows beside it
+        forms[failed[0]] = failed[1]
     submissions = list(portfolio.submissions.order_by("attempt"))
     matrix: GapMatrix = gap_matrix(portfolio=portfolio)
     context: dict[str, Any] = {
