@@ -8,6 +8,7 @@ facilitator's or assessor's page. nh3 leaves clean HTML as it is, and is fast.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from django import template
@@ -18,9 +19,21 @@ from credo.portfolios.services.sanitising import LINK_SCHEMES, sanitise_html
 register = template.Library()
 
 
+#: A heading tag as the sanitiser leaves it: no attributes survive on headings, so the bare tag is all there is.
+_HEADING = re.compile(r"<(/?)h([2-4])>")
+
+
 @register.filter
-def evidence_html(stored: str) -> SafeString:
-    return mark_safe(sanitise_html(stored or ""))  # noqa: S308 - the sanitiser's output is the point of this filter
+def evidence_html(stored: str, under: int = 1) -> SafeString:
+    """The text sanitised again; with ``under``, its headings moved down to sit beneath a heading of that level.
+
+    The editor's headings start at h2 (the learner's page title is the h1). Drawn under an item's h4 on the staff
+    page, ``evidence_html:4`` makes them h5 and h6, so the page's outline stays in order for screen readers.
+    """
+    clean = sanitise_html(stored or "")
+    if under > 1:
+        clean = _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + under - 1)}>", clean)
+    return mark_safe(clean)  # noqa: S308 - the sanitiser's output is the point of this filter
 
 
 @register.filter

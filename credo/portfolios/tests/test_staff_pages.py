@@ -217,13 +217,14 @@ def test_the_portfolio_page_shows_evidence_attestations_and_submission_without_e
     cld_portfolio: Portfolio, aroha: User, cohort_facilitator: User, client_for: Sign
 ) -> None:
     first = cld_portfolio.sections.get(position=1)
-    text(cld_portfolio, "Case study", "<h2>The hui</h2><p>We met at the <strong>marae</strong>.</p>")
+    text(cld_portfolio, "Case study", "<h2>The hui</h2><p>We met at the <strong>marae</strong>.</p><h3>After</h3>")
     item = evidence.add_file(section=first, actor=aroha, uploaded_file=upload(PDF, "agenda.pdf"))
     evidence.add_link(section=first, actor=aroha, title="Newsletter", url="https://example.org/news")
     completed_attestation(first, "She listened to everyone.")
     attestation_request(first, name="Hemi Peer")
     page = client_for(cohort_facilitator).get(portfolio_url(cld_portfolio.enrolment)).content.decode()
-    assert "<p>We met at the <strong>marae</strong>.</p>" in page
+    # The learner's headings sit beneath the item's own h4, so the page's outline stays in order.
+    assert "<h5>The hui</h5><p>We met at the <strong>marae</strong>.</p><h6>After</h6>" in page
     assert reverse("portfolios:staff_download", args=[cld_portfolio.enrolment_id, item.pk]) in page
     assert "https://example.org/news" in page
     assert "She listened to everyone." in page
