@@ -47,6 +47,8 @@ DECLARATION = (
     "it, this attempt cannot be changed."
 )
 REASON_MAX = 2000
+#: The longest one extension can be: far beyond any real case, it keeps a mistyped year out of the record.
+MAX_EXTENSION = datetime.timedelta(days=3 * 366)
 #: Who may give a learner more time, or send a portfolio back for another attempt.
 EXTENDS_DEADLINES = frozenset({Role.PROGRAMME_ADMIN})
 REOPENS = frozenset({Role.PROGRAMME_ADMIN, Role.ASSESSOR})
@@ -119,6 +121,10 @@ def grant_extension(
         raise ValidationError({"deadline": "The new deadline must be in the future."})
     if deadline <= current:
         raise ValidationError({"deadline": f"The new deadline must be after the current one, {when(current, portfolio)}."})
+    if deadline - current > MAX_EXTENSION:
+        raise ValidationError(
+            {"deadline": f"An extension can be at most {MAX_EXTENSION.days:,} days after the current deadline."}
+        )
     extension = DeadlineExtension.objects.create(
         portfolio=portfolio, attempt=portfolio.attempt, deadline=deadline, reason=reason, granted_by=actor
     )

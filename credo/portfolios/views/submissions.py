@@ -57,7 +57,7 @@ def _check_page(request: HttpRequest, portfolio: Portfolio, form: SubmitForm, *,
 def check_and_submit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     """The readiness check, the declaration, then a confirmation before the irreversible submission."""
     portfolio = access.own_portfolio(request.user, enrolment_id)
-    form = SubmitForm(request.POST or None)
+    form = SubmitForm(request.POST if request.method == "POST" else None)
     if request.method != "POST":
         return _check_page(request, portfolio, form)
     if not form.is_valid():
@@ -153,7 +153,7 @@ def deadline_extension(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     """A programme admin gives one learner more time for the attempt they are building."""
     portfolio = access.portfolio_for_deadlines(request.user, enrolment_id)
     cohort = portfolio.enrolment.cohort
-    form = ExtensionForm(request.POST or None, zone=cohort.time_zone)
+    form = ExtensionForm(request.POST if request.method == "POST" else None, zone=cohort.time_zone)
     if request.method == "POST" and form.is_valid():
         try:
             submissions.grant_extension(
