@@ -10,8 +10,8 @@ import datetime
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from django.http import HttpRequest, StreamingHttpResponse
 from django.db.models import Count
+from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Schema
 from ninja import Status as Reply

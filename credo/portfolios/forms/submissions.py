@@ -42,6 +42,8 @@ class ExtensionForm(forms.Form):
 
     def __init__(self, *args: Any, zone: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_deadline"].help_text = (
+        self.fields[
+            "new_deadline"
+        ].help_text = (
             f"A date in the cohort's time ({zone_label(zone)}): the learner can submit until the end of that day there."
         )

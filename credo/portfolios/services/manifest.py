@@ -92,7 +92,9 @@ def build_manifest(portfolio: Portfolio) -> dict[str, Any]:
     }
 
 
-def _item_entry(item: EvidenceItem, criteria: list[dict[str, Any]], competencies: list[dict[str, Any]]) -> dict[str, Any]:
+def _item_entry(
+    item: EvidenceItem, criteria: list[dict[str, Any]], competencies: list[dict[str, Any]]
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "item": item.pk,
         "kind": item.kind,

@@ -29,7 +29,7 @@ from credo.portfolios.models import (
 )
 
 #: How each kind of required evidence is counted in a sentence: (one, many).
-KIND_WORDS = {
+KIND_WORDS: dict[str, tuple[str, str]] = {
     EvidenceKind.TEXT: ("piece of written text", "pieces of written text"),
     EvidenceKind.FILE: ("file", "files"),
     EvidenceKind.LINK: ("link", "links"),
@@ -85,7 +85,10 @@ class Readiness:
 
     def all_blocks(self) -> list[str]:
         """Every block as one sentence naming its section: for an error message or the API."""
-        return [*self.blocks, *(f"{s.section.position}. {s.section.title}: {b}" for s in self.sections for b in s.blocks)]
+        return [
+            *self.blocks,
+            *(f"{s.section.position}. {s.section.title}: {b}" for s in self.sections for b in s.blocks),
+        ]
 
     def all_warnings(self) -> list[str]:
         return [
@@ -112,7 +115,9 @@ def readiness_of(portfolios: Sequence[Portfolio]) -> dict[int, Readiness]:
     if not ids:
         return {}
     sections = list(
-        PortfolioSection.objects.filter(portfolio_id__in=ids).select_related("unit").order_by("portfolio_id", "position")
+        PortfolioSection.objects.filter(portfolio_id__in=ids)
+        .select_related("unit")
+        .order_by("portfolio_id", "position")
     )
     counts, words = _evidence_counts(ids)
     attested = _attestation_counts(ids)
@@ -240,11 +245,12 @@ def _warn_length(result: SectionReadiness) -> None:
     section = result.section
     if not result.words or not (section.min_words or section.max_words):
         return
-    suggested = section.suggested_length()
-    if section.min_words and result.words < section.min_words:
-        result.warnings.append(f"The writing here is {result.words:,} words; the suggested length is {suggested}.")
-    elif section.max_words and result.words > section.max_words:
-        result.warnings.append(f"The writing here is {result.words:,} words; the suggested length is {suggested}.")
+    too_short = bool(section.min_words and result.words < section.min_words)
+    too_long = bool(section.max_words and result.words > section.max_words)
+    if too_short or too_long:
+        result.warnings.append(
+            f"The writing here is {result.words:,} words; the suggested length is {section.suggested_length()}."
+        )
 
 
 def _warn_unmapped_criteria(readiness: Readiness, criteria: list[_Criterion], mapped: set[int]) -> None:

@@ -71,7 +71,9 @@ def when(moment: datetime.datetime, portfolio: Portfolio) -> str:
 def latest_extension(portfolio: Portfolio, attempt: int | None = None) -> DeadlineExtension | None:
     wanted = portfolio.attempt if attempt is None else attempt
     return (
-        DeadlineExtension.objects.filter(portfolio_id=portfolio.pk, attempt=wanted).order_by("-granted_at", "-pk").first()
+        DeadlineExtension.objects.filter(portfolio_id=portfolio.pk, attempt=wanted)
+        .order_by("-granted_at", "-pk")
+        .first()
     )
 
 
@@ -100,9 +102,7 @@ def _clean_reason(reason: str) -> str:
 
 
 @transaction.atomic
-def grant_extension(
-    *, portfolio: Portfolio, actor: Any, deadline: datetime.datetime, reason: str
-) -> DeadlineExtension:
+def grant_extension(*, portfolio: Portfolio, actor: Any, deadline: datetime.datetime, reason: str) -> DeadlineExtension:
     """Give the learner until ``deadline`` to submit the attempt they are building (the provider's programme admins)."""
     portfolio = lock_portfolio(portfolio.pk)
     provider = portfolio.enrolment.cohort.programme.provider
@@ -120,7 +120,9 @@ def grant_extension(
     if deadline <= timezone.now():
         raise ValidationError({"deadline": "The new deadline must be in the future."})
     if deadline <= current:
-        raise ValidationError({"deadline": f"The new deadline must be after the current one, {when(current, portfolio)}."})
+        raise ValidationError(
+            {"deadline": f"The new deadline must be after the current one, {when(current, portfolio)}."}
+        )
     if deadline - current > MAX_EXTENSION:
         raise ValidationError(
             {"deadline": f"An extension can be at most {MAX_EXTENSION.days:,} days after the current deadline."}
@@ -162,7 +164,7 @@ def rehash(stored: EvidenceItem | SubmittedFile) -> _Hashed:
 
 
 def _check_files(items: list[EvidenceItem]) -> None:
-    """Every file still holds the bytes that were uploaded, or the submission is refused, naming the ones that do not."""
+    """Every file still holds the bytes that were uploaded; otherwise refuse, naming the ones that do not."""
     problems = []
     for item in items:
         try:
@@ -221,7 +223,7 @@ def submit(*, portfolio: Portfolio, actor: Any, declaration_accepted: bool) -> S
         )
     if not declaration_accepted:
         raise ValidationError({"declaration_accepted": "Confirm the declaration that this work is your own."})
-    files = [item for item in EvidenceItem.objects.filter(portfolio=portfolio, kind=ItemKind.FILE).order_by("pk")]
+    files = list(EvidenceItem.objects.filter(portfolio=portfolio, kind=ItemKind.FILE).order_by("pk"))
     _check_files(files)
     now = timezone.now()
     manifest = build_manifest(portfolio)

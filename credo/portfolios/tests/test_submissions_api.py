@@ -37,12 +37,15 @@ def ready(cld_portfolio: Portfolio, aroha: User) -> Portfolio:
     return make_ready(cld_portfolio, aroha)
 
 
-def test_readiness_lists_what_is_missing(cld_portfolio: Portfolio, cld_enrolment: Enrolment, aroha: User,
-                                         client_for: SignIn) -> None:
+def test_readiness_lists_what_is_missing(
+    cld_portfolio: Portfolio, cld_enrolment: Enrolment, aroha: User, client_for: SignIn
+) -> None:
     body = client_for(aroha).get(reverse("api:portfolios_readiness", args=[cld_enrolment.pk])).json()
     assert body["ready"] is False
     assert body["blocks"] == ["There is no evidence in the portfolio yet."]
-    assert body["sections"][0]["blocks"] == ["An attestation from a participant: 0 attestations received of the 1 needed."]
+    assert body["sections"][0]["blocks"] == [
+        "An attestation from a participant: 0 attestations received of the 1 needed."
+    ]
     assert body["declaration"] == submissions.DECLARATION
 
 
@@ -52,7 +55,8 @@ def test_a_learner_submits_and_reads_their_submission(
     client = client_for(aroha)
     url = reverse("api:portfolios_submit", args=[cld_enrolment.pk])
     refused = post(client, url, {"declaration_accepted": False})
-    assert refused.status_code == 422 and "Confirm the declaration" in refused.json()["detail"]
+    assert refused.status_code == 422
+    assert "Confirm the declaration" in refused.json()["detail"]
     made = post(client, url, {"declaration_accepted": True})
     assert made.status_code == 201
     submission = Submission.objects.get()
@@ -63,7 +67,8 @@ def test_a_learner_submits_and_reads_their_submission(
     listed = client.get(reverse("api:portfolios_submissions", args=[cld_enrolment.pk])).json()
     assert [s["attempt"] for s in listed] == [1]
     detail = client.get(listed[0]["url"]).json()
-    assert detail["manifest"] == submission.manifest and detail["content_sha256"] == submission.content_sha256
+    assert detail["manifest"] == submission.manifest
+    assert detail["content_sha256"] == submission.content_sha256
     response = client.get(listed[0]["zip"])
     assert isinstance(response, StreamingHttpResponse)
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[arg-type]
@@ -72,11 +77,16 @@ def test_a_learner_submits_and_reads_their_submission(
 
 def test_the_portfolio_zip_streams(ready: Portfolio, cld_enrolment: Enrolment, aroha: User, client_for: SignIn) -> None:
     response = client_for(aroha).get(reverse("api:portfolios_export_zip", args=[cld_enrolment.pk]))
-    assert isinstance(response, StreamingHttpResponse) and response["Content-Type"] == "application/zip"
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "application/zip"
 
 
 def test_the_submission_list_takes_the_same_queries_for_many_attempts(
-    ready: Portfolio, cld_enrolment: Enrolment, aroha: User, provider_admin: User, client_for: SignIn,
+    ready: Portfolio,
+    cld_enrolment: Enrolment,
+    aroha: User,
+    provider_admin: User,
+    client_for: SignIn,
     django_assert_max_num_queries: Any,
 ) -> None:
     from credo.programmes.tests.builders import nz
@@ -108,7 +118,8 @@ def test_a_programme_admin_grants_an_extension(
     assert made.status_code == 201, made.content
     assert DeadlineExtension.objects.get().reason == "Illness"
     naive = post(client_for(provider_admin), url, {"deadline": "2024-09-20T17:00:00", "reason": "x"})
-    assert naive.status_code == 422 and "time zone" in naive.json()["detail"]
+    assert naive.status_code == 422
+    assert "time zone" in naive.json()["detail"]
     far = post(client_for(provider_admin), url, {"deadline": "9999-12-31T23:00:00-12:00", "reason": "x"})
     assert far.status_code == 422
     nul = post(client_for(provider_admin), url, {"deadline": "2024-09-20T17:00:00+12:00", "reason": "a\x00b"})

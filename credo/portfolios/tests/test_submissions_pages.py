@@ -70,7 +70,8 @@ def test_submitting_without_the_declaration_shows_the_error_pattern(
     page = client_for(aroha).post(reverse("portfolios:submit", args=[cld_enrolment.pk]), {})
     assert page.status_code == 422
     html = page.content.decode()
-    assert "<title>Error:" in html and "There is a problem" in html
+    assert "<title>Error:" in html
+    assert "There is a problem" in html
     assert "Tick the box to confirm the declaration" in html
     assert not Submission.objects.exists()
 
@@ -83,7 +84,8 @@ def test_the_declaration_leads_to_a_confirmation_then_the_receipt(
     confirm = client.post(url, {"declaration_accepted": "on"})
     assert confirm.status_code == 200
     html = confirm.content.decode()
-    assert 'name="confirmed" value="yes"' in html and 'class="danger"' in html
+    assert 'name="confirmed" value="yes"' in html
+    assert 'class="danger"' in html
     assert not Submission.objects.exists()  # nothing happens before the confirmation
     done = client.post(url, {"declaration_accepted": "on", "confirmed": "yes"}, follow=True)
     submission = Submission.objects.get()
@@ -117,7 +119,8 @@ def test_the_submitted_attempt_is_drawn_from_its_manifest_escaped(
     EvidenceItem.objects.filter(title__startswith="<script>").update(title="Changed after submitting")
     page = client_for(aroha).get(reverse("portfolios:submission", args=[cld_enrolment.pk, 1]))
     html = page.content.decode()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert" not in html
     assert "Changed after submitting" not in html
 
 
@@ -148,7 +151,8 @@ def test_the_status_panel_shows_the_attempt_and_deadline_in_the_cohorts_zone(
 ) -> None:
     html = render_to_string("portfolios/submissions/_status.html", {"portfolio": cld_portfolio})
     assert "1 of 2" in html
-    assert "Saturday 31 August 2024, 11:59 PM" in html and "Auckland, New Zealand" in html
+    assert "Saturday 31 August 2024, 11:59 PM" in html
+    assert "Auckland, New Zealand" in html
     assert reverse("portfolios:submit", args=[cld_enrolment.pk]) in html
 
 
@@ -160,12 +164,11 @@ def test_the_status_panel_after_submission_links_to_the_attempt(submitted: Submi
     assert reverse("portfolios:submit", args=[ready.enrolment_id]) not in html
 
 
-def test_the_status_panel_says_when_the_deadline_was_extended(
-    cld_portfolio: Portfolio, provider_admin: User
-) -> None:
+def test_the_status_panel_says_when_the_deadline_was_extended(cld_portfolio: Portfolio, provider_admin: User) -> None:
     submissions.grant_extension(portfolio=cld_portfolio, actor=provider_admin, deadline=nz(2024, 9, 14, 17), reason="x")
     html = render_to_string("portfolios/submissions/_status.html", {"portfolio": cld_portfolio})
-    assert "Saturday 14 September 2024, 5:00 PM" in html and "extended" in html
+    assert "Saturday 14 September 2024, 5:00 PM" in html
+    assert "extended" in html
 
 
 # Deadline extensions --------------------------------------------------------------------------------------------
@@ -204,7 +207,8 @@ def test_a_bad_extension_shows_the_error_pattern(
     page = client_for(provider_admin).post(reverse("portfolios:deadline-extension", args=[cld_enrolment.pk]), data)
     assert page.status_code == 422
     html = page.content.decode()
-    assert "<title>Error:" in html and message in html
+    assert "<title>Error:" in html
+    assert message in html
     assert not DeadlineExtension.objects.exists()
 
 
@@ -239,24 +243,32 @@ def test_learner_pages_are_not_found_for_anyone_but_the_learner(
     for person in (_other_learner(cld_cohort, provider_admin), other_admin, provider_admin):
         assert client_for(person).get(url).status_code == 404, person
     signed_out = client_for(None).get(url)
-    assert signed_out.status_code == 302 and "login" in signed_out["Location"]
+    assert signed_out.status_code == 302
+    assert "login" in signed_out["Location"]
 
 
 def test_a_submitted_file_is_not_found_for_another_learner_or_another_attempt(
-    submitted: Submission, cld_enrolment: Enrolment, cld_cohort: Cohort, provider_admin: User, aroha: User,
+    submitted: Submission,
+    cld_enrolment: Enrolment,
+    cld_cohort: Cohort,
+    provider_admin: User,
+    aroha: User,
     client_for: SignIn,
 ) -> None:
     stored = submitted.files.get()
     other = _other_learner(cld_cohort, provider_admin)
-    assert client_for(other).get(
-        reverse("portfolios:submission-file", args=[cld_enrolment.pk, 1, stored.pk])
-    ).status_code == 404
-    assert client_for(aroha).get(
-        reverse("portfolios:submission-file", args=[cld_enrolment.pk, 2, stored.pk])
-    ).status_code == 404
-    assert client_for(None).get(
-        reverse("portfolios:submission-file", args=[cld_enrolment.pk, 1, stored.pk])
-    ).status_code == 302
+    assert (
+        client_for(other).get(reverse("portfolios:submission-file", args=[cld_enrolment.pk, 1, stored.pk])).status_code
+        == 404
+    )
+    assert (
+        client_for(aroha).get(reverse("portfolios:submission-file", args=[cld_enrolment.pk, 2, stored.pk])).status_code
+        == 404
+    )
+    assert (
+        client_for(None).get(reverse("portfolios:submission-file", args=[cld_enrolment.pk, 1, stored.pk])).status_code
+        == 302
+    )
 
 
 def test_the_extension_page_refuses_everyone_but_the_providers_programme_admins(
@@ -287,9 +299,7 @@ def test_the_extension_page_refuses_everyone_but_the_providers_programme_admins(
     assert not DeadlineExtension.objects.exists()
 
 
-def test_a_learner_who_has_not_started_has_no_submission_page(
-    cld_cohort: Cohort, client_for: SignIn
-) -> None:
+def test_a_learner_who_has_not_started_has_no_submission_page(cld_cohort: Cohort, client_for: SignIn) -> None:
     from credo.programmes.tests.support_builders import enrol
 
     applied = enrol(cld_cohort, "early@example.org", "Early")

@@ -71,18 +71,22 @@ def test_the_suggested_length_is_a_warning_not_a_block(cld_portfolio: Portfolio,
     attested(first)
     readiness = check_readiness(cld_portfolio)
     assert readiness.ready
-    assert "The writing here is 2 words; the suggested length is 1,500 to 2,500 words." in readiness.sections[0].warnings
+    assert (
+        "The writing here is 2 words; the suggested length is 1,500 to 2,500 words." in readiness.sections[0].warnings
+    )
 
 
 def test_criteria_with_no_evidence_are_warnings_under_their_units_section(seg_portfolio: Portfolio, sam: User) -> None:
-    first, second = seg_portfolio.sections.order_by("position")
+    first, _second = seg_portfolio.sections.order_by("position")
     item = evidence.add_text(section=first, actor=sam, title="Account", html="<p>What I did.</p>")
     criteria = list(mapping.criteria_of(seg_portfolio.enrolment.cohort.programme.qualification_id))
     mapping.map_evidence(item=item, actor=sam, criteria=[criteria[0]])
     readiness = check_readiness(seg_portfolio)
     assert readiness.ready
     unit_one, unit_two = readiness.sections
-    assert unit_one.warnings == [f"No evidence is mapped to 1 assessment criterion: {criteria[1].outcome.unit.code} AC1.2."]
+    assert unit_one.warnings == [
+        f"No evidence is mapped to 1 assessment criterion: {criteria[1].outcome.unit.code} AC1.2."
+    ]
     assert "There is nothing in this section yet." in unit_two.warnings
     assert any("2 assessment criteria" in w for w in unit_two.warnings)
 

@@ -118,7 +118,9 @@ def test_only_the_providers_programme_admins_grant_extensions(
 # Readiness, declaration -----------------------------------------------------------------------------------------
 
 
-def test_a_portfolio_missing_required_evidence_is_refused_with_the_reasons(cld_portfolio: Portfolio, aroha: User) -> None:
+def test_a_portfolio_missing_required_evidence_is_refused_with_the_reasons(
+    cld_portfolio: Portfolio, aroha: User
+) -> None:
     first = cld_portfolio.sections.get(position=1)
     evidence.add_text(section=first, actor=aroha, title="Case study", html="<p>Short.</p>")
     with pytest.raises(ValidationError) as refused:
@@ -185,7 +187,7 @@ def test_a_changed_manifest_no_longer_verifies(ready: Portfolio, aroha: User) ->
 def test_a_stored_file_that_changed_is_detected_and_refused(ready: Portfolio, aroha: User, media: Path) -> None:
     stored = EvidenceItem.objects.get(kind=ItemKind.FILE)
     Path(default_storage.path(stored.file.name)).write_bytes(b"%PDF-1.4 something else entirely")
-    with pytest.raises(ValidationError, match="“agenda.pdf” is no longer the file that was uploaded"):
+    with pytest.raises(ValidationError, match=r"“agenda\.pdf” is no longer the file that was uploaded"):
         submissions.submit(portfolio=ready, actor=aroha, declaration_accepted=True)
     assert not Submission.objects.exists()
     ready.refresh_from_db()
@@ -247,7 +249,8 @@ def test_reopening_keeps_attempt_one_frozen_and_readable_and_limits_attempts(
     first.refresh_from_db()
     assert submissions.verify_submission(first, files=True)
     second = submissions.submit(portfolio=ready, actor=aroha, declaration_accepted=True)
-    assert second.attempt == 2 and second.content_sha256 != first.content_sha256
+    assert second.attempt == 2
+    assert second.content_sha256 != first.content_sha256
     with pytest.raises(ValidationError, match="allows 2 attempts"):
         submissions.reopen_for_resubmission(portfolio=ready, actor=provider_admin, deadline=nz(2024, 12, 1))
 

@@ -76,7 +76,9 @@ def check_and_submit(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         for problem in _problems(error):
             form.add_error(None, problem)
         return _check_page(request, portfolio, form, status=422)
-    messages.success(request, f"Your portfolio is submitted (attempt {submission.attempt}). We have emailed you a receipt.")
+    messages.success(
+        request, f"Your portfolio is submitted (attempt {submission.attempt}). We have emailed you a receipt."
+    )
     return redirect("portfolios:submission-receipt", enrolment_id, submission.attempt)
 
 
