@@ -187,7 +187,9 @@ def _check_files(items: list[EvidenceItem]) -> None:
 def _receipt(submission: Submission, portfolio: Portfolio) -> tuple[str, str]:
     cohort = portfolio.enrolment.cohort
     subject = f"Your portfolio is submitted: {cohort.programme.name}, attempt {submission.attempt}"
-    path = reverse("portfolios:submission", args=[portfolio.enrolment_id, submission.attempt])
+    url = str(settings.SITE_URL).rstrip("/") + reverse(
+        "portfolios:submission", args=[portfolio.enrolment_id, submission.attempt]
+    )
     body = (
         f"Kia ora {portfolio.enrolment.learner.full_name or portfolio.enrolment.learner.email},\n\n"
         f"We received your portfolio for {cohort.programme.name} ({cohort.name}), attempt {submission.attempt}, "
@@ -195,7 +197,7 @@ def _receipt(submission: Submission, portfolio: Portfolio) -> tuple[str, str]:
         "This is your receipt. The fingerprint (SHA-256) of exactly what you submitted is:\n\n"
         f"    {submission.content_sha256}\n\n"
         f"It lists {len(submission.manifest['sections'])} sections and {submission.files.count()} files "
-        f"({submission.total_bytes:,} bytes). You can read and download what you submitted at any time at {path}.\n"
+        f"({submission.total_bytes:,} bytes). You can read and download what you submitted at any time at {url}\n"
     )
     return subject, body
 

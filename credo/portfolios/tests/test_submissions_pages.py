@@ -3,11 +3,15 @@ the status panel on the portfolio page, and the staff page that extends a deadli
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from credo.accounts.models import Organisation, Role, User
@@ -311,3 +315,44 @@ def test_removing_evidence_is_refused_once_submitted(submitted: Submission, aroh
 
     with pytest.raises(ValidationError, match="has been submitted"):
         evidence.remove_item(item=EvidenceItem.objects.first(), actor=aroha)  # type: ignore[arg-type]
+
+
+def test_the_check_page_after_the_deadline_says_so_and_offers_no_submit(
+    ready: Portfolio, cld_enrolment: Enrolment, aroha: User, client_for: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("django.utils.timezone.now", lambda: nz(2024, 9, 2, 9))
+    html = client_for(aroha).get(reverse("portfolios:submit", args=[cld_enrolment.pk])).content.decode()
+    assert "The deadline for this attempt has passed" in html
+    assert 'name="declaration_accepted"' not in html
+
+
+def test_the_extension_page_lists_extensions_a_page_at_a_time_in_the_same_queries(
+    cld_portfolio: Portfolio,
+    cld_enrolment: Enrolment,
+    provider_admin: User,
+    client_for: SignIn,
+    django_assert_max_num_queries: Any,
+) -> None:
+    def extend(times: int) -> None:
+        latest = submissions.effective_deadline(cld_portfolio)
+        for n in range(times):
+            DeadlineExtension.objects.create(
+                portfolio=cld_portfolio,
+                attempt=1,
+                deadline=latest + datetime.timedelta(days=n + 1),
+                reason=f"r{n}",
+                granted_by=provider_admin,
+            )
+
+    client = client_for(provider_admin)
+    url = reverse("portfolios:deadline-extension", args=[cld_enrolment.pk])
+    extend(2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as two:
+        client.get(url)
+    extend(30)
+    with django_assert_max_num_queries(len(two.captured_queries)):
+        page = client.get(url)
+    html = page.content.decode()
+    assert html.count("Attempt 1: to") == 20
+    assert "Next page" in html

@@ -296,3 +296,25 @@ def test_attestations_for_the_wrong_requirement_do_not_count(cld_portfolio: Port
     from credo.portfolios.services.readiness import check_readiness
 
     assert not check_readiness(cld_portfolio).ready
+
+
+def test_the_snapshot_holds_the_mapping_to_criteria(seg_portfolio: Portfolio, sam: User) -> None:
+    from credo.portfolios.services import mapping
+
+    first = seg_portfolio.sections.order_by("position").first()
+    assert first is not None
+    item = evidence.add_text(section=first, actor=sam, title="Account", html="<p>What I did.</p>")
+    criterion = mapping.criteria_of(seg_portfolio.enrolment.cohort.programme.qualification_id).first()
+    assert criterion is not None
+    mapping.map_evidence(item=item, actor=sam, criteria=[criterion])
+    submission = submissions.submit(portfolio=seg_portfolio, actor=sam, declaration_accepted=True)
+    (entry,) = submission.manifest["sections"][0]["items"]
+    assert entry["criteria"] == [
+        {
+            "criterion": criterion.pk,
+            "unit": criterion.outcome.unit.code,
+            "outcome": 1,
+            "number": "1.1",
+            "text": "Describe it",
+        }
+    ]

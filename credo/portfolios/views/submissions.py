@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -22,6 +23,8 @@ from credo.portfolios.models import Portfolio, Submission
 from credo.portfolios.services import export, submissions
 from credo.portfolios.services.readiness import check_readiness
 from credo.programmes.services.cohorts import end_of_day
+
+EXTENSIONS_PAGE = 20
 
 
 def portfolio_url(portfolio: Portfolio) -> str | None:
@@ -39,12 +42,14 @@ def _problems(error: ValidationError) -> list[str]:
 
 
 def _check_page(request: HttpRequest, portfolio: Portfolio, form: SubmitForm, *, status: int = 200) -> HttpResponse:
+    deadline = submissions.effective_deadline(portfolio)
     context = {
         "portfolio": portfolio,
         "enrolment": portfolio.enrolment,
         "cohort": portfolio.enrolment.cohort,
         "readiness": check_readiness(portfolio),
-        "deadline": submissions.effective_deadline(portfolio),
+        "deadline": deadline,
+        "deadline_passed": submissions.is_past(deadline),
         "declaration": submissions.DECLARATION,
         "form": form,
         "portfolio_url": portfolio_url(portfolio),
@@ -185,6 +190,8 @@ def deadline_extension(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         "cohort": cohort,
         "form": form,
         "deadline": submissions.effective_deadline(portfolio),
-        "extensions": portfolio.extensions.select_related("granted_by").order_by("-granted_at", "-pk"),
+        "extensions": Paginator(
+            portfolio.extensions.select_related("granted_by").order_by("-granted_at", "-pk"), EXTENSIONS_PAGE
+        ).get_page(request.GET.get("page")),
     }
     return render(request, "portfolios/submissions/extension.html", context, status=422 if form.errors else 200)
