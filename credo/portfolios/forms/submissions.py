@@ -16,6 +16,10 @@ class SubmitForm(forms.Form):
         error_messages={"required": "Tick the box to confirm the declaration that this work is your own."},
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")  # a sentence the learner agrees to, not a field name
+        super().__init__(*args, **kwargs)
+
 
 class DateInput(forms.DateInput):
     """A browser date picker: its value must be ISO (2024-03-20), whatever the site's display format."""
