@@ -14,7 +14,7 @@ from django.http import Http404
 
 from credo.accounts.access import roles_in
 from credo.accounts.models import Role
-from credo.portfolios.models import EvidenceItem, Portfolio, PortfolioSection, SectionComment
+from credo.portfolios.models import EvidenceItem, Portfolio, PortfolioSection, SectionComment, Submission, SubmittedFile
 from credo.portfolios.services.portfolios import portfolio_for
 from credo.programmes.access.common import is_facilitator
 from credo.programmes.models import Cohort, Enrolment
@@ -122,3 +122,32 @@ def comment_for_staff(portfolio: Portfolio, comment_id: int) -> SectionComment:
         raise Http404("No such comment on this portfolio.")
     comment.section.portfolio = portfolio
     return comment
+# Submissions (the submit area) ----------------------------------------------------------------------------------
+# A learner reads their own submissions for as long as their enrolment exists, also once it has ended: the loaders
+# above return an existing portfolio whatever the enrolment's state. Only programme admins extend deadlines.
+
+
+def own_submission(user: Any, enrolment_id: int, attempt: int) -> Submission:
+    """One of the signed-in learner's own submitted attempts."""
+    portfolio = own_portfolio(user, enrolment_id)
+    submission = Submission.objects.filter(portfolio=portfolio, attempt=attempt).first()
+    if submission is None:
+        raise Http404("No such submission.")
+    submission.portfolio = portfolio
+    return submission
+
+
+def own_submitted_file(user: Any, enrolment_id: int, attempt: int, file_id: int) -> SubmittedFile:
+    submission = own_submission(user, enrolment_id, attempt)
+    stored = SubmittedFile.objects.filter(submission=submission, pk=file_id).first()
+    if stored is None:
+        raise Http404("No such file in this submission.")
+    return stored
+
+
+def portfolio_for_deadlines(user: Any, enrolment_id: int) -> Portfolio:
+    """A learner's portfolio, for one of the provider's programme admins to change its deadline."""
+    portfolio = portfolio_for_staff(user, enrolment_id)
+    if Role.PROGRAMME_ADMIN not in roles_in(user, portfolio.enrolment.cohort.programme.provider):
+        raise PermissionDenied("Only the provider's programme admins can change a learner's deadline.")
+    return portfolio

@@ -15,7 +15,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from credo.portfolios.models import EvidenceItem, EvidenceVersion, ItemKind, Portfolio, PortfolioSection
+from credo.portfolios.models import (
+    EvidenceItem,
+    EvidenceVersion,
+    ItemKind,
+    Portfolio,
+    PortfolioSection,
+    SubmittedFile,
+)
 from credo.portfolios.services import files
 from credo.portfolios.services.common import (
     TITLE_MAX,
@@ -233,12 +240,14 @@ def set_sharing(*, item: EvidenceItem, actor: Any, share: bool) -> EvidenceItem:
 
 @transaction.atomic
 def remove_item(*, item: EvidenceItem, actor: Any) -> None:
-    """Remove an item with its versions and mappings; a stored file goes once the removal has committed."""
+    """Remove an item with its versions and mappings; a stored file goes once the removal has committed, unless a
+    submission names it (then it is kept for as long as the submission exists)."""
     item = lock_item(item)
     portfolio = item.portfolio
     require_learner(actor, portfolio)
     stored = item.file.name if item.kind == ItemKind.FILE else ""
     audit(actor, "item_removed", item, portfolio, kind=item.kind, title=item.title, sha256=item.sha256)
     item.delete()
-    if stored:
+    # A submission names its files by their stored path: that file is part of a frozen snapshot and stays.
+    if stored and not SubmittedFile.objects.filter(file=stored).exists():
         transaction.on_commit(lambda: default_storage.delete(stored))
