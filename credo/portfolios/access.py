@@ -122,6 +122,8 @@ def comment_for_staff(portfolio: Portfolio, comment_id: int) -> SectionComment:
         raise Http404("No such comment on this portfolio.")
     comment.section.portfolio = portfolio
     return comment
+
+
 # Submissions (the submit area) ----------------------------------------------------------------------------------
 # A learner reads their own submissions for as long as their enrolment exists, also once it has ended: the loaders
 # above return an existing portfolio whatever the enrolment's state. Only programme admins extend deadlines.

@@ -3,8 +3,7 @@
 Importing the endpoint modules registers their operations on the shared router.
 """
 
-from credo.portfolios.api import staff  # noqa: F401  (registers its endpoints)
-from credo.portfolios.api import submissions  # noqa: F401  (registers its endpoints)
+from credo.portfolios.api import staff, submissions
 from credo.portfolios.api.router import router
 
-__all__ = ["router"]
+__all__ = ["router", "staff", "submissions"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -39,6 +39,7 @@ from credo.portfolios.models import (
     SectionComment,
     Submission,
 )
+from credo.portfolios.services.readiness import Readiness, readiness_of
 from credo.programmes.models import Cohort, Enrolment, EnrolmentState
 
 
@@ -51,17 +52,12 @@ class Stage(TextChoices):
     SUBMITTED = "submitted", "Submitted"
 
 
-class HasReady(Protocol):
-    ready: bool
-
-
-def _readiness(portfolios: list[Portfolio]) -> Mapping[int, HasReady]:
+def _readiness(portfolios: list[Portfolio]) -> Mapping[int, Readiness]:
     """Whether each portfolio is ready to submit, by portfolio id (a portfolio left out is not ready).
 
-    The one place the readiness check is called from: wired to readiness_of on merge
-    (``credo.portfolios.services.readiness.readiness_of(portfolios) -> dict[int, Readiness]``).
+    The one place the progress lists call the readiness check from (a fixed number of queries for any number).
     """
-    return {}
+    return readiness_of(portfolios)
 
 
 @dataclass(frozen=True)
@@ -135,7 +131,7 @@ def progress_of(enrolments: Iterable[Enrolment]) -> list[LearnerProgress]:
     return [_progress(enrolment, portfolios.get(enrolment.pk), ready) for enrolment in rows]
 
 
-def _progress(enrolment: Enrolment, portfolio: Any, ready: Mapping[int, HasReady]) -> LearnerProgress:
+def _progress(enrolment: Enrolment, portfolio: Any, ready: Mapping[int, Readiness]) -> LearnerProgress:
     if portfolio is None:
         return LearnerProgress(enrolment, None, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, submitted=False, ready=False)
     readiness = ready.get(portfolio.pk)

@@ -47,7 +47,8 @@ def test_evidence_words_sections_and_attestations_are_counted(cld_portfolio: Por
     assert (row.sections, row.sections_started) == (2, 1)
     assert (row.items, row.texts, row.files, row.links, row.words) == (4, 2, 1, 1, 6)
     assert (row.attestations_received, row.attestations_pending) == (1, 1)
-    assert (row.stage, row.submitted) == (Stage.IN_PROGRESS, False)
+    # This builder's template asks for no particular evidence, so what is there already makes it ready.
+    assert (row.stage, row.submitted) == (Stage.READY, False)
 
 
 def test_a_submitted_attempt_shows_as_submitted_until_reopened(cld_portfolio: Portfolio) -> None:
@@ -94,7 +95,7 @@ def test_the_counts_cost_the_same_for_two_learners_or_twenty(cld_cohort: Cohort,
     _many(cld_cohort, provider_admin, 2, 0)
     few = _queries(cld_cohort)
     _many(cld_cohort, provider_admin, 18, 2)
-    assert _queries(cld_cohort) == few <= 2
+    assert _queries(cld_cohort) == few <= 10  # the counts in one, and the readiness check's own fixed number
 
 
 def test_the_cohort_lists_learners_studying_and_filters_by_stage_and_name(
