@@ -14,7 +14,7 @@ from django.http import Http404
 
 from credo.accounts.access import roles_in
 from credo.accounts.models import Role
-from credo.portfolios.models import Portfolio
+from credo.portfolios.models import AttestationRequest, Portfolio, PortfolioSection
 from credo.portfolios.services.portfolios import portfolio_for
 from credo.programmes.access.common import is_facilitator
 from credo.programmes.models import Enrolment
@@ -66,3 +66,33 @@ def portfolio_for_staff(user: Any, enrolment_id: int) -> Portfolio:
             raise PermissionDenied("Your role at this provider does not include reading learners' portfolios.")
         raise Http404("No such portfolio.")
     return _portfolio(enrolment)
+
+
+# Attestations (the attest area) -----------------------------------------------------------------------------------
+# The learner's own sections and requests, through their own portfolio; the attestor, who has no account, reaches a
+# request only through its link (services.attestations.open_request), never through these.
+
+
+def own_section(user: Any, enrolment_id: int, section_id: int) -> PortfolioSection:
+    """A section of the signed-in learner's own portfolio."""
+    portfolio = own_portfolio(user, enrolment_id)
+    section = PortfolioSection.objects.filter(portfolio=portfolio, pk=section_id).first()
+    if section is None:
+        raise Http404("No such part of your portfolio.")
+    section.portfolio = portfolio
+    return section
+
+
+def own_attestation_request(user: Any, enrolment_id: int, request_id: int) -> AttestationRequest:
+    """One of the attestation requests of the signed-in learner's own portfolio, with its attestation if written."""
+    portfolio = own_portfolio(user, enrolment_id)
+    request = (
+        AttestationRequest.objects.select_related("section", "attestation")
+        .filter(portfolio=portfolio, pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such attestation request.")
+    request.portfolio = portfolio
+    request.section.portfolio = portfolio
+    return request

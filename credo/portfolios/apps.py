@@ -5,3 +5,11 @@ class PortfoliosConfig(AppConfig):
     name = "credo.portfolios"
     label = "portfolios"
     verbose_name = "Portfolios"
+
+    def ready(self) -> None:
+        from credo.core import periodic
+        from credo.portfolios.tasks import expire_attestation_requests, send_attestation_reminders
+
+        # Queued by programmes' `send_reminders` command, which may not import this app.
+        periodic.register("the reminders for attestation links about to expire", send_attestation_reminders)
+        periodic.register("the expiry of attestation links past their date", expire_attestation_requests)

@@ -1,0 +1,738 @@
+"""Attestations from people without an account: a learner asks, the attestor answers once through a link.
+
+The link carries a random token (``secrets.token_urlsafe(32)``: 256 bits, unguessable); only its SHA-256 is stored,
+so a copy of the database hands out no working links. The token is in the email to the attestor and nowhere else.
+A link works while its request is live (sent or opened) and not past ``expires_at``; completing or declining it,
+the learner cancelling it, or its expiry ends it. The database refuses two live requests to one attestor for one
+requirement and a second attestation for one request. See docs/decisions/0011-attestation-links.md.
+
+Who may do what: the learner asks, cancels and sends again (``require_learner``); the attestor, who has no
+account, is whoever holds the token. Every change takes the portfolio's lock first (every portfolio writer does,
+so they queue in one order), then the request's.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from credo.core.tasks import send_email
+from credo.portfolios.models import (
+    LIVE_ATTESTATION_STATES,
+    Attestation,
+    AttestationRequest,
+    AttestationState,
+    PortfolioSection,
+)
+from credo.portfolios.services.common import audit, lock_portfolio, lock_section, require_learner
+
+#: How the learner may describe the person they ask; the seed asks for one participant and one peer, mentor,
+#: supervisor or manager.
+RELATIONSHIPS: dict[str, str] = {
+    "participant": "A participant in the work",
+    "peer": "A peer",
+    "mentor": "A mentor",
+    "supervisor": "A supervisor",
+    "manager": "A manager",
+    "other": "Someone else who knows the work",
+}
+#: The reminder goes this long before a link stops working (once; see ``send_expiry_reminders``).
+REMIND_BEFORE_EXPIRY = datetime.timedelta(days=5)
+NAME_MAX = 200  # AttestationRequest.attestor_name, Attestation.attestor_name and attestor_role
+RELATIONSHIP_TEXT_MAX = 1000
+MESSAGE_MAX = 5000
+STATEMENT_MAX = 20_000  # characters: several pages, far beyond any attestation
+REASON_MAX = 2000
+#: What ``secrets.token_urlsafe(32)`` gives: 43 characters of URL-safe base64. Anything else is not one of ours.
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+#: Who the audit log names when the attestor (no account) or the periodic task acts.
+ATTESTOR_ACTOR = "attestor (by their link)"
+TASK_ACTOR = "task: attestation links"
+
+
+# What a link can be, other than working --------------------------------------------------------------------------
+
+
+class AttestationLinkError(Exception):
+    """The link does not work; ``status`` is the HTTP status its explanation page is sent with."""
+
+    status = 404
+    title = "This link does not work"
+    explanation = (
+        "This attestation link is not one we know. Check that you copied the whole address from the email; "
+        "if it still does not work, ask the person who asked you to send the request again."
+    )
+
+
+class LinkUnknownError(AttestationLinkError):
+    pass
+
+
+class LinkExpiredError(AttestationLinkError):
+    status = 410
+    title = "This link has expired"
+    explanation = (
+        "The time to answer this request has passed, so the link no longer works. If you would still like to "
+        "write the attestation, ask the person who asked you to send a new link."
+    )
+
+
+class LinkUsedError(AttestationLinkError):
+    status = 410
+    title = "This request has already been answered"
+    explanation = (
+        "This link has already been used to write or decline the attestation, and it works only once. "
+        "Nothing more is needed from you. Thank you."
+    )
+
+
+class LinkCancelledError(AttestationLinkError):
+    status = 410
+    title = "This request was withdrawn"
+    explanation = (
+        "The person who asked you has withdrawn this request, so the link no longer works and nothing is "
+        "needed from you. If they send a new request, it will come in a new email."
+    )
+
+
+# Small helpers ---------------------------------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh token and its hash: the token goes in the email, the hash in the database."""
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def link_for(token: str) -> str:
+    return f"{str(settings.SITE_URL).rstrip('/')}{reverse('portfolios:attest', args=[token])}"
+
+
+def attestation_days() -> int:
+    return max(1, int(getattr(settings, "CREDO_ATTESTATION_DAYS", 30)))
+
+
+def attestation_requirements(section: PortfolioSection) -> list[tuple[int, dict[str, Any]]]:
+    """The section's requirements that ask for an attestation, with their index in ``section.requirements``."""
+    requirements = section.requirements if isinstance(section.requirements, list) else []
+    return [
+        (index, requirement)
+        for index, requirement in enumerate(requirements)
+        if isinstance(requirement, dict) and requirement.get("kind") == "attestation"
+    ]
+
+
+def requirement_of(section: PortfolioSection, index: int) -> dict[str, Any] | None:
+    return dict(attestation_requirements(section)).get(index)
+
+
+def allowed_relationships(requirement: dict[str, Any]) -> list[str]:
+    """The relationships a requirement's own words name ("a peer, mentor, supervisor or manager"); all, if none."""
+    words = set(re.findall(r"[a-z]+", str(requirement.get("attestor_relationship", "")).lower()))
+    named = [key for key in RELATIONSHIPS if key in words or f"{key}s" in words]
+    return named or list(RELATIONSHIPS)
+
+
+def relationship_label(key: str) -> str:
+    return RELATIONSHIPS.get(key, key)
+
+
+def asked_for(request: AttestationRequest) -> str:
+    """What the attestor is asked to attest: the requirement's description, or the section's title."""
+    requirement = requirement_of(request.section, request.requirement) or {}
+    return str(requirement.get("description") or request.section.title)
+
+
+def _one_line(text: str) -> str:
+    # An email header (the subject) must be one line: a name with a newline in it would be refused by Django.
+    return " ".join(str(text).split())
+
+
+def _clean_name(value: str, field: str, missing: str) -> str:
+    value = _one_line(value)
+    if not value:
+        raise ValidationError({field: missing})
+    if len(value) > NAME_MAX:
+        raise ValidationError({field: f"Shorten this to {NAME_MAX} characters or fewer."})
+    return value
+
+
+def _clean_text(value: str, field: str, limit: int, what: str) -> str:
+    value = str(value).replace("\r\n", "\n").strip()
+    if "\x00" in value:
+        raise ValidationError({field: f"The {what} contains a character that cannot be stored (NUL): remove it."})
+    if len(value) > limit:
+        raise ValidationError({field: f"Shorten the {what} to {limit:,} characters or fewer."})
+    return value
+
+
+def _local(moment: datetime.datetime, request: AttestationRequest) -> str:
+    zone = request.portfolio.enrolment.cohort.time_zone
+    local = timezone.localtime(moment, ZoneInfo(zone))
+    return f"{local.day} {local:%B %Y}"
+
+
+def _learner_name(request: AttestationRequest) -> str:
+    learner = request.portfolio.enrolment.learner
+    return _one_line(learner.full_name or learner.email)
+
+
+def _programme(request: AttestationRequest) -> str:
+    return str(request.portfolio.enrolment.cohort.programme.name)
+
+
+def _greeting(request: AttestationRequest) -> str:
+    return str(request.portfolio.enrolment.cohort.programme.provider.greeting)
+
+
+def _quoted(text: str) -> list[str]:
+    """Someone's own words in a plain-text email, set apart so that nobody mistakes them for ours."""
+    return [f"> {line}" if line else ">" for line in text.splitlines()]
+
+
+def _send(subject: str, lines: list[str], to: str) -> None:
+    """Queue a plain-text email once the change that caused it has committed (never for a change rolled back)."""
+    body = "\n".join(lines)
+    subject = _one_line(subject)
+    transaction.on_commit(
+        lambda: send_email.enqueue(subject=subject, body=body, to=[to], from_email=settings.DEFAULT_FROM_EMAIL)
+    )
+
+
+def _tell_learner(request: AttestationRequest, subject: str, lines: list[str]) -> None:
+    learner = request.portfolio.enrolment.learner
+    page = f"{str(settings.SITE_URL).rstrip('/')}{reverse('portfolios:attestation', args=[request.portfolio.enrolment_id, request.pk])}"
+    body = [f"{_greeting(request)} {_learner_name(request)},", "", *lines, "", f"See the request: {page}"]
+    _send(subject, body, learner.email)
+
+
+def _with_context(request: AttestationRequest) -> AttestationRequest:
+    """The request with what its emails and pages name (learner, cohort, programme, provider) loaded in one query."""
+    return AttestationRequest.objects.select_related(
+        "section", "portfolio__enrolment__learner", "portfolio__enrolment__cohort__programme__provider"
+    ).get(pk=request.pk)
+
+
+# The learner asks ------------------------------------------------------------------------------------------------
+
+
+def _email_the_attestor(request: AttestationRequest, token: str) -> None:
+    learner = _learner_name(request)
+    lines = [
+        f"{_greeting(request)} {request.attestor_name},",
+        "",
+        f"{learner} is studying {_programme(request)} with {request.portfolio.enrolment.cohort.programme.provider} "
+        f"and asks you for an attestation: {asked_for(request)}.",
+        "",
+    ]
+    if request.message:
+        lines += ["Their message to you:", "", *_quoted(request.message), ""]
+    lines += [
+        "To write the attestation (or to decline), open this link. You do not need an account, and it works "
+        "on a phone:",
+        "",
+        link_for(token),
+        "",
+        f"The link works once, until {_local(request.expires_at, request)}. It is only for you: please do not "
+        "forward this email.",
+        "",
+        f"If you do not know {learner}, you can ignore this email.",
+    ]
+    _send(f"{learner} asks you for an attestation", lines, request.attestor_email)
+
+
+def _clean_request(
+    section: PortfolioSection,
+    requirement: int,
+    attestor_name: str,
+    attestor_email: str,
+    relationship: str,
+    message: str,
+) -> tuple[str, str, str, str]:
+    wanted = requirement_of(section, requirement)
+    if wanted is None:
+        if not attestation_requirements(section):
+            raise ValidationError(
+                {"requirement": f"“{section.title}” does not ask for an attestation: ask from a part that does."}
+            )
+        raise ValidationError({"requirement": "Choose which of this part's attestations you are asking for."})
+    name = _clean_name(attestor_name, "attestor_name", "Enter the name of the person you are asking.")
+    email = _one_line(attestor_email).lower()
+    if not email:
+        raise ValidationError({"attestor_email": "Enter their email address: the link goes there."})
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"attestor_email": "Enter an email address like name@example.org."}) from None
+    if email == section.portfolio.enrolment.learner.email.lower():
+        raise ValidationError({"attestor_email": "That is your own address: an attestation comes from someone else."})
+    allowed = allowed_relationships(wanted)
+    if relationship not in RELATIONSHIPS:
+        raise ValidationError({"relationship": "Choose how this person knows your work."})
+    if relationship not in allowed:
+        words = ", ".join(RELATIONSHIPS[key].lower() for key in allowed)
+        raise ValidationError(
+            {"relationship": f"This attestation must come from {wanted.get('attestor_relationship')}: choose {words}."}
+        )
+    return name, email, relationship, _clean_text(message, "message", MESSAGE_MAX, "message")
+
+
+def _live_duplicate_message(name: str) -> str:
+    return (
+        f"You have already asked {name} at this address for this attestation, and their link still works. "
+        "Wait for their answer, or send it again from your list of requests."
+    )
+
+
+def _create_request(
+    *,
+    section: PortfolioSection,
+    requirement: int,
+    actor: Any,
+    name: str,
+    email: str,
+    relationship: str,
+    message: str,
+) -> AttestationRequest:
+    """Insert a live request with a fresh token and email the link; the caller holds the portfolio's lock."""
+    now = timezone.now()
+    token, hashed = new_token()
+    try:
+        with transaction.atomic():  # a savepoint: a refused insert leaves the caller's transaction usable
+            request = AttestationRequest.objects.create(
+                portfolio=section.portfolio,
+                section=section,
+                requirement=requirement,
+                attestor_name=name,
+                attestor_email=email,
+                relationship=relationship,
+                message=message,
+                token_hash=hashed,
+                state=AttestationState.SENT,
+                sent_at=now,
+                expires_at=now + datetime.timedelta(days=attestation_days()),
+                created_by=actor,
+            )
+    except IntegrityError:
+        # The database's rule (one live request per attestor and requirement), met by a request made meanwhile.
+        raise ValidationError({"attestor_email": _live_duplicate_message(name)}) from None
+    request = _with_context(request)
+    audit(
+        actor,
+        "attestation_requested",
+        request,
+        request.portfolio,
+        section=section.position,
+        requirement=requirement,
+        relationship=relationship,
+        expires_at=request.expires_at.isoformat(),
+    )
+    _email_the_attestor(request, token)
+    return request
+
+
+@transaction.atomic
+def request_attestation(
+    *,
+    section: PortfolioSection,
+    requirement: int,
+    actor: Any,
+    attestor_name: str,
+    attestor_email: str,
+    relationship: str,
+    message: str,
+) -> AttestationRequest:
+    """The learner asks a named person for the attestation one of the section's requirements asks for.
+
+    Only a requirement of kind "attestation" can be asked for: a section without one (an SEG unit's section, a
+    part of the template that wants text or files) is refused. The attestor gets an email with the link.
+    """
+    section = lock_section(section)
+    require_learner(actor, section.portfolio)
+    name, email, relationship, message = _clean_request(
+        section, requirement, attestor_name, attestor_email, relationship, message
+    )
+    live = AttestationRequest.objects.filter(
+        section=section, requirement=requirement, attestor_email=email, state__in=LIVE_ATTESTATION_STATES
+    )
+    if live.exists():
+        raise ValidationError({"attestor_email": _live_duplicate_message(name)})
+    return _create_request(
+        section=section,
+        requirement=requirement,
+        actor=actor,
+        name=name,
+        email=email,
+        relationship=relationship,
+        message=message,
+    )
+
+
+def _lock_request(request: AttestationRequest) -> AttestationRequest:
+    lock_portfolio(request.portfolio_id)
+    locked = AttestationRequest.objects.select_for_update().filter(pk=request.pk).first()
+    if locked is None:
+        raise ValidationError("That request is no longer there: reload the page.")
+    return _with_context(locked)
+
+
+@transaction.atomic
+def cancel_request(*, request: AttestationRequest, actor: Any) -> AttestationRequest:
+    """The learner withdraws a live request: its link stops working, and the attestor hears nothing is needed."""
+    request = _lock_request(request)
+    require_learner(actor, request.portfolio)
+    if request.state not in LIVE_ATTESTATION_STATES:
+        raise ValidationError(
+            f"This request is already {request.get_state_display().lower()}, so there is nothing to cancel."
+        )
+    request.state = AttestationState.CANCELLED
+    request.cancelled_at = timezone.now()
+    request.save(update_fields=["state", "cancelled_at"])
+    audit(actor, "attestation_cancelled", request, request.portfolio, section=request.section.position)
+    _send(
+        f"{_learner_name(request)} no longer needs your attestation",
+        [
+            f"{_greeting(request)} {request.attestor_name},",
+            "",
+            f"{_learner_name(request)} has withdrawn their request for an attestation, so nothing is needed from "
+            "you and the link in the earlier email no longer works. Thank you for your time.",
+        ],
+        request.attestor_email,
+    )
+    return request
+
+
+@transaction.atomic
+def resend(*, request: AttestationRequest, actor: Any) -> AttestationRequest:
+    """Send the attestor a fresh link: a live request is cancelled and replaced; an expired or cancelled one is
+    followed by a new request to the same person. A received attestation, or a declined request, is not re-sent."""
+    request = _lock_request(request)
+    require_learner(actor, request.portfolio)
+    if request.state == AttestationState.COMPLETED:
+        raise ValidationError(f"{request.attestor_name} has already written this attestation: there is no need.")
+    if request.state == AttestationState.DECLINED:
+        raise ValidationError(
+            f"{request.attestor_name} declined this request. If they have changed their mind, ask them again with "
+            "“Ask someone to attest”; otherwise ask someone else."
+        )
+    if request.state in LIVE_ATTESTATION_STATES:
+        request.state = AttestationState.CANCELLED
+        request.cancelled_at = timezone.now()
+        request.save(update_fields=["state", "cancelled_at"])
+        audit(actor, "attestation_cancelled", request, request.portfolio, section=request.section.position, resent=True)
+    if requirement_of(request.section, request.requirement) is None:
+        raise ValidationError("This part of the portfolio no longer asks for this attestation.")
+    fresh = _create_request(
+        section=request.section,
+        requirement=request.requirement,
+        actor=actor,
+        name=request.attestor_name,
+        email=request.attestor_email,
+        relationship=request.relationship,
+        message=request.message,
+    )
+    audit(actor, "attestation_resent", fresh, fresh.portfolio, replaces=request.pk)
+    return fresh
+
+
+# The attestor answers --------------------------------------------------------------------------------------------
+
+
+def _find(token: str) -> AttestationRequest:
+    """The request a token opens, or LinkUnknownError: looked up by its hash, then compared in constant time."""
+    if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
+        raise LinkUnknownError
+    hashed = token_hash(token)
+    request = AttestationRequest.objects.filter(token_hash=hashed).first()
+    if request is None or not hmac.compare_digest(request.token_hash, hashed):
+        raise LinkUnknownError
+    return request
+
+
+def _check_usable(request: AttestationRequest, now: datetime.datetime) -> None:
+    if request.state == AttestationState.CANCELLED:
+        raise LinkCancelledError
+    if request.state in (AttestationState.COMPLETED, AttestationState.DECLINED):
+        raise LinkUsedError
+    if request.state == AttestationState.EXPIRED or request.expires_at <= now:
+        raise LinkExpiredError
+
+
+def _lock_by_token(token: str) -> AttestationRequest:
+    found = _find(token)
+    request = _lock_request(found)
+    _check_usable(request, timezone.now())
+    return request
+
+
+@transaction.atomic
+def open_request(token: str) -> AttestationRequest:
+    """The request behind a working link, marked opened the first time; raises an ``AttestationLinkError`` (unknown,
+    expired, used or cancelled) otherwise. What the attestor may see of it is the learner's name, programme and
+    message and what they are asked to attest: never the portfolio."""
+    request = _lock_by_token(token)
+    if request.state == AttestationState.SENT:
+        request.state = AttestationState.OPENED
+        request.opened_at = timezone.now()
+        request.save(update_fields=["state", "opened_at"])
+        audit(ATTESTOR_ACTOR, "attestation_opened", request, request.portfolio)
+    return request
+
+
+def _clean_answers(answers: Any) -> list[dict[str, str]]:
+    if not isinstance(answers, list):
+        raise ValidationError({"answers": "Answers must be a list of questions with their answers."})
+    cleaned = []
+    for given in answers:
+        if not isinstance(given, dict):
+            raise ValidationError({"answers": "Each answer must give its question and the answer."})
+        question, answer = str(given.get("question") or ""), str(given.get("answer") or "")
+        if not question.strip():
+            raise ValidationError({"answers": "Each answer must say which question it answers."})
+        cleaned.append(
+            {"question": question.strip(), "answer": _clean_text(answer, "answers", STATEMENT_MAX, "answer")}
+        )
+    return cleaned
+
+
+def attested_content(attestation: Attestation) -> dict[str, Any]:
+    """What the attestor attested, as hashed: recomputable from the stored rows, so a changed row would show.
+
+    The learner's name is left out (a learner may correct their name later); the request's id ties it to them.
+    """
+    request = attestation.request
+    return {
+        "request": request.pk,
+        "asked_for": asked_for(request),
+        "attestor_name": attestation.attestor_name,
+        "attestor_role": attestation.attestor_role,
+        "relationship": attestation.relationship,
+        "answers": attestation.answers,
+        "statement": attestation.statement,
+        "declared_true": attestation.declared_true,
+        "completed_at": attestation.completed_at.astimezone(datetime.UTC).isoformat(),
+    }
+
+
+def content_sha256(content: dict[str, Any]) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def complete_attestation(
+    *,
+    token: str,
+    attestor_name: str,
+    attestor_role: str,
+    relationship: str,
+    answers: list[Any],
+    statement: str,
+    declared_true: bool,
+    copy_requested: bool,
+) -> Attestation:
+    """The attestor writes the attestation through their link, once; it is locked and content-hashed.
+
+    A link that no longer works raises an ``AttestationLinkError``; bad input a ``ValidationError`` saying what to fix.
+    The audit record names the request and the hash, not the words (they are the attestor's, kept in one place).
+    """
+    request = _lock_by_token(token)
+    name = _clean_name(attestor_name, "attestor_name", "Enter your name.")
+    role = _one_line(attestor_role)
+    if len(role) > NAME_MAX:
+        raise ValidationError({"attestor_role": f"Shorten your role or organisation to {NAME_MAX} characters or fewer."})
+    how = _clean_text(relationship, "relationship", RELATIONSHIP_TEXT_MAX, "description of how you know them")
+    if not how:
+        raise ValidationError({"relationship": f"Say how you know {_learner_name(request)} and their work."})
+    cleaned_answers = _clean_answers(answers)
+    text = _clean_text(statement, "statement", STATEMENT_MAX, "attestation")
+    if not text and not any(answer["answer"] for answer in cleaned_answers):
+        raise ValidationError({"statement": "Write your attestation: what you saw of their work."})
+    if declared_true is not True:
+        raise ValidationError({"declared_true": "Tick to declare that what you have written is true."})
+    attestation = Attestation(
+        request=request,
+        attestor_name=name,
+        attestor_role=role,
+        relationship=how,
+        answers=cleaned_answers,
+        statement=text,
+        declared_true=True,
+        completed_at=timezone.now(),
+        copy_requested=bool(copy_requested),
+    )
+    attestation.content_sha256 = content_sha256(attested_content(attestation))
+    try:
+        with transaction.atomic():
+            attestation.save()
+    except IntegrityError:
+        # The one-to-one: a completion that raced this one (SQLite has no row locks) got there first.
+        raise LinkUsedError from None
+    request.state = AttestationState.COMPLETED
+    request.answered_at = attestation.completed_at
+    request.save(update_fields=["state", "answered_at"])
+    audit(
+        ATTESTOR_ACTOR,
+        "attestation_completed",
+        attestation,
+        request.portfolio,
+        request=request.pk,
+        section=request.section.position,
+        content_sha256=attestation.content_sha256,
+    )
+    if attestation.copy_requested:
+        _send_copy(request, attestation)
+    _tell_learner(
+        request,
+        f"{request.attestor_name} has written your attestation",
+        [f"{name} has written the attestation you asked for ({asked_for(request)}). You can read it in your portfolio."],
+    )
+    return attestation
+
+
+def _send_copy(request: AttestationRequest, attestation: Attestation) -> None:
+    lines = [
+        f"{_greeting(request)} {attestation.attestor_name},",
+        "",
+        f"Thank you for your attestation for {_learner_name(request)} ({asked_for(request)}). Here is a copy, as you "
+        "asked.",
+        "",
+        f"Your name: {attestation.attestor_name}",
+    ]
+    if attestation.attestor_role:
+        lines.append(f"Your role or organisation: {attestation.attestor_role}")
+    lines += ["How you know them:", *_quoted(attestation.relationship), ""]
+    for answer in attestation.answers:
+        lines += [f"{answer['question']}", *_quoted(answer["answer"]), ""]
+    if attestation.statement:
+        lines += ["Your attestation:", *_quoted(attestation.statement), ""]
+    lines += [
+        "You declared that this is true.",
+        f"Its fingerprint (SHA-256), which changes if a single character does: {attestation.content_sha256}",
+    ]
+    _send(f"Your attestation for {_learner_name(request)}", lines, request.attestor_email)
+
+
+@transaction.atomic
+def decline_attestation(*, token: str, reason: str) -> AttestationRequest:
+    """The attestor declines, once, optionally saying why; the learner hears, with the reason if one was given."""
+    request = _lock_by_token(token)
+    reason = _clean_text(reason, "reason", REASON_MAX, "reason")
+    request.state = AttestationState.DECLINED
+    request.answered_at = timezone.now()
+    request.decline_reason = reason
+    request.save(update_fields=["state", "answered_at", "decline_reason"])
+    audit(
+        ATTESTOR_ACTOR,
+        "attestation_declined",
+        request,
+        request.portfolio,
+        section=request.section.position,
+        gave_reason=bool(reason),
+    )
+    lines = [f"{request.attestor_name} has declined your request for an attestation ({asked_for(request)})."]
+    if reason:
+        lines += ["", "Their reason:", *_quoted(reason)]
+    lines += ["", "You can ask someone else from your portfolio."]
+    _tell_learner(request, f"{request.attestor_name} declined your request for an attestation", lines)
+    return request
+
+
+# Periodic: expiry, and the reminder before it ----------------------------------------------------------------------
+
+
+def expire_overdue(*, now: datetime.datetime | None = None) -> int:
+    """Mark every live request past its date expired, telling the learner; returns how many. Safe to run often and
+    twice at once: each row changes by a conditional update, so only one run expires (and reports) it."""
+    now = now or timezone.now()
+    overdue = AttestationRequest.objects.filter(state__in=LIVE_ATTESTATION_STATES, expires_at__lte=now)
+    return sum(_expire(pk, now) for pk in list(overdue.order_by("expires_at", "pk").values_list("pk", flat=True)))
+
+
+def _expire(pk: int, now: datetime.datetime) -> bool:
+    with transaction.atomic():
+        claimed = AttestationRequest.objects.filter(
+            pk=pk, state__in=LIVE_ATTESTATION_STATES, expires_at__lte=now
+        ).update(state=AttestationState.EXPIRED)
+        if not claimed:
+            return False
+        request = _with_context(AttestationRequest(pk=pk))
+        audit(TASK_ACTOR, "attestation_expired", request, request.portfolio, section=request.section.position)
+        _tell_learner(
+            request,
+            f"Your request to {request.attestor_name} for an attestation has expired",
+            [
+                f"{request.attestor_name} did not answer your request for an attestation ({asked_for(request)}) "
+                f"before {_local(request.expires_at, request)}, so the link has stopped working.",
+                "You can send them a new link, or ask someone else.",
+            ],
+        )
+    return True
+
+
+def send_expiry_reminders(*, now: datetime.datetime | None = None) -> int:
+    """Remind each attestor once, ``REMIND_BEFORE_EXPIRY`` before their link stops working; returns how many.
+
+    The reminder cannot carry the link: only its hash is kept. It points to the first email, and the learner is
+    told too, so they can send a new link if the first email is lost. ``reminded_at`` is claimed by a conditional
+    update before anything is sent, so running this twice (or in two workers at once) reminds once.
+    """
+    now = now or timezone.now()
+    due = AttestationRequest.objects.filter(
+        state__in=LIVE_ATTESTATION_STATES,
+        reminded_at__isnull=True,
+        expires_at__gt=now,
+        expires_at__lte=now + REMIND_BEFORE_EXPIRY,
+    )
+    return sum(_remind(pk, now) for pk in list(due.order_by("expires_at", "pk").values_list("pk", flat=True)))
+
+
+def _remind(pk: int, now: datetime.datetime) -> bool:
+    with transaction.atomic():
+        claimed = AttestationRequest.objects.filter(
+            pk=pk, state__in=LIVE_ATTESTATION_STATES, reminded_at__isnull=True, expires_at__gt=now
+        ).update(reminded_at=now)
+        if not claimed:
+            return False
+        request = _with_context(AttestationRequest(pk=pk))
+        learner = _learner_name(request)
+        until = _local(request.expires_at, request)
+        _send(
+            f"Reminder: {learner} asked you for an attestation",
+            [
+                f"{_greeting(request)} {request.attestor_name},",
+                "",
+                f"On {_local(request.sent_at, request)} {learner} asked you for an attestation ({asked_for(request)}). "
+                f"The link in that email (subject “{learner} asks you for an attestation”) works until {until}.",
+                "",
+                f"If you cannot find it, let {learner} know and they can send you a new one. If you would rather not "
+                "write it, you can decline at the same link, or ignore this email.",
+            ],
+            request.attestor_email,
+        )
+        _tell_learner(
+            request,
+            f"{request.attestor_name} has not yet answered your request for an attestation",
+            [
+                f"The link you sent {request.attestor_name} works until {until}. We have reminded them.",
+                "If they cannot find the email, you can send them a new link.",
+            ],
+        )
+    return True
