@@ -3,7 +3,7 @@
 Importing the endpoint modules registers their operations on the shared router.
 """
 
-from credo.portfolios.api import attestations  # noqa: F401  (registers its endpoints)
+from credo.portfolios.api import attestations
 from credo.portfolios.api.router import router
 
-__all__ = ["router"]
+__all__ = ["attestations", "router"]
