@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
-from credo.portfolios.models import AttestationRequest, Portfolio, PortfolioSection
+from credo.accounts.models import User
+from credo.portfolios.models import AttestationRequest, AttestationState, Portfolio, PortfolioSection
 from credo.portfolios.services import attestations
 
 @pytest.fixture
@@ -64,3 +67,25 @@ def answer(token: str, **overrides: Any) -> Any:
         "copy_requested": False,
     }
     return attestations.complete_attestation(**{**given, **overrides})
+
+
+def many_requests(portfolio: Portfolio, learner: User, count: int) -> None:
+    """``count`` requests made straight in the database (no emails), half of them expired, newest first by number."""
+    section = first_section(portfolio)
+    now = timezone.now()
+    AttestationRequest.objects.bulk_create(
+        AttestationRequest(
+            portfolio=portfolio,
+            section=section,
+            requirement=0,
+            attestor_name=f"Person {n}",
+            attestor_email=f"person{n}@example.org",
+            relationship="participant",
+            token_hash=f"{n:064x}",
+            state=AttestationState.EXPIRED if n % 2 else AttestationState.SENT,
+            sent_at=now - datetime.timedelta(minutes=n),
+            expires_at=now + datetime.timedelta(days=30),
+            created_by=learner,
+        )
+        for n in range(count)
+    )

@@ -22,7 +22,7 @@ from credo.portfolios.services import attestations, evidence
 from credo.programmes.models import Cohort, Enrolment
 from credo.programmes.tests.support_builders import facilitator_of
 
-from .attestation_support import answer, ask, emails_at_once, first_section, token_sent_to
+from .attestation_support import answer, ask, emails_at_once, first_section, many_requests, token_sent_to
 from .builders import studying
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("emails_at_once")]
@@ -290,38 +290,17 @@ def test_sending_again_from_the_page(
     assert AttestationRequest.objects.get(pk=request.pk).state == AttestationState.CANCELLED
 
 
-def _many_requests(portfolio: Portfolio, learner: User, count: int) -> None:
-    section = first_section(portfolio)
-    now = timezone.now()
-    AttestationRequest.objects.bulk_create(
-        AttestationRequest(
-            portfolio=portfolio,
-            section=section,
-            requirement=0,
-            attestor_name=f"Person {n}",
-            attestor_email=f"person{n}@example.org",
-            relationship="participant",
-            token_hash=f"{n:064x}",
-            state=AttestationState.EXPIRED if n % 2 else AttestationState.SENT,
-            sent_at=now - datetime.timedelta(minutes=n),
-            expires_at=now + datetime.timedelta(days=30),
-            created_by=learner,
-        )
-        for n in range(count)
-    )
-
-
 def test_the_list_of_requests_is_paginated_filtered_and_its_queries_do_not_grow(
     cld_portfolio: Portfolio, aroha: User, client_for: Callable[[User | None], Client]
 ) -> None:
     client = client_for(aroha)
     url = reverse("portfolios:attestations", args=[cld_portfolio.enrolment_id])
-    _many_requests(cld_portfolio, aroha, 2)
+    many_requests(cld_portfolio, aroha, 2)
     client.get(url)  # the session and the portfolio, loaded once
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     AttestationRequest.objects.all().delete()
-    _many_requests(cld_portfolio, aroha, 45)
+    many_requests(cld_portfolio, aroha, 45)
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
     assert len(many) == len(few)
@@ -343,11 +322,11 @@ def test_the_section_block_lists_the_requests_in_bounded_queries(cld_portfolio: 
 
     empty, _ = render()
     assert "You have not asked anyone yet." in empty and "Ask someone to attest" in empty
-    _many_requests(cld_portfolio, aroha, 2)
+    many_requests(cld_portfolio, aroha, 2)
     few_html, few = render()
     assert "Person 1" in few_html and "Expired" in few_html and "0 of 1 received" in few_html
     AttestationRequest.objects.all().delete()
-    _many_requests(cld_portfolio, aroha, 40)
+    many_requests(cld_portfolio, aroha, 40)
     many_html, many = render()
     assert many <= few + 1  # one more: the count of received, past the rows shown
     assert "All your attestation requests" in many_html

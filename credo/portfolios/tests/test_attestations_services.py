@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import io
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -468,3 +470,18 @@ def test_no_reminder_for_a_request_already_answered_or_cancelled(cld_portfolio: 
     attestations.cancel_request(request=cancelled, actor=aroha)
     assert attestations.send_expiry_reminders(now=answered.expires_at - datetime.timedelta(days=1)) == 0
     assert attestations.expire_overdue(now=answered.expires_at) == 0
+
+
+def test_the_periodic_command_queues_the_reminders_and_the_expiry(
+    cld_portfolio: Portfolio, aroha: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    soon = ask(cld_portfolio, aroha)
+    overdue = ask(cld_portfolio, aroha, attestor_email="rua@example.org")
+    AttestationRequest.objects.filter(pk=overdue.pk).update(expires_at=timezone.now())
+    AttestationRequest.objects.filter(pk=soon.pk).update(expires_at=timezone.now() + datetime.timedelta(days=2))
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    assert "Queued the reminders for attestation links about to expire (task " in out.getvalue()
+    assert "Queued the expiry of attestation links past their date (task " in out.getvalue()
+    assert AttestationRequest.objects.get(pk=soon.pk).reminded_at == timezone.now()
+    assert AttestationRequest.objects.get(pk=overdue.pk).state == AttestationState.EXPIRED
