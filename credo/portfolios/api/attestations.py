@@ -51,8 +51,9 @@ class RequestIn(Schema):
 
     section: int = Field(ge=1, le=2**31 - 1, description="The section's id.")
     requirement: int = Field(
-        ge=0, le=32767, description="Which of the section's requirements: its index (the requirement's kind must be "
-        "'attestation')."
+        ge=0,
+        le=32767,
+        description="Which of the section's requirements: its index (the requirement's kind must be 'attestation').",
     )
     attestor_name: Name = Field(description="The person's name.")
     attestor_email: Email = Field(description="Their email address: the link goes there.")

@@ -218,7 +218,8 @@ def _send(subject: str, lines: list[str], to: str) -> None:
 
 def _tell_learner(request: AttestationRequest, subject: str, lines: list[str]) -> None:
     learner = request.portfolio.enrolment.learner
-    page = f"{str(settings.SITE_URL).rstrip('/')}{reverse('portfolios:attestation', args=[request.portfolio.enrolment_id, request.pk])}"
+    path = reverse("portfolios:attestation", args=[request.portfolio.enrolment_id, request.pk])
+    page = f"{str(settings.SITE_URL).rstrip('/')}{path}"
     body = [f"{_greeting(request)} {_learner_name(request)},", "", *lines, "", f"See the request: {page}"]
     _send(subject, body, learner.email)
 
@@ -557,7 +558,9 @@ def complete_attestation(
     name = _clean_name(attestor_name, "attestor_name", "Enter your name.")
     role = _one_line(attestor_role)
     if len(role) > NAME_MAX:
-        raise ValidationError({"attestor_role": f"Shorten your role or organisation to {NAME_MAX} characters or fewer."})
+        raise ValidationError(
+            {"attestor_role": f"Shorten your role or organisation to {NAME_MAX} characters or fewer."}
+        )
     how = _clean_text(relationship, "relationship", RELATIONSHIP_TEXT_MAX, "description of how you know them")
     if not how:
         raise ValidationError({"relationship": f"Say how you know {_learner_name(request)} and their work."})
@@ -602,7 +605,7 @@ def complete_attestation(
     _tell_learner(
         request,
         f"{request.attestor_name} has written your attestation",
-        [f"{name} has written the attestation you asked for ({asked_for(request)}). You can read it in your portfolio."],
+        [f"{name} has written the attestation you asked for ({asked_for(request)}). Read it in your portfolio."],
     )
     return attestation
 

@@ -71,4 +71,8 @@ def section_attestations(section: PortfolioSection) -> SectionAttestations | Non
 
 
 def _all_completed(section: PortfolioSection) -> list[Any]:
-    return list(AttestationRequest.objects.filter(section=section, state=AttestationState.COMPLETED).only("requirement", "state"))
+    return list(
+        AttestationRequest.objects.filter(section=section, state=AttestationState.COMPLETED).only(
+            "requirement", "state"
+        )
+    )

@@ -15,6 +15,7 @@ from credo.accounts.models import User
 from credo.portfolios.models import AttestationRequest, AttestationState, Portfolio, PortfolioSection
 from credo.portfolios.services import attestations
 
+
 @pytest.fixture
 def emails_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run on-commit work (queueing an email) when it is registered: each test runs inside one transaction that never

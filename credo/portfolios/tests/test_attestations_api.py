@@ -43,13 +43,19 @@ def asking(portfolio: Portfolio, **overrides: Any) -> dict[str, Any]:
     }
 
 
-def test_the_learner_asks_reads_and_lists_their_requests(cld_portfolio: Portfolio, aroha: User, client_for: SignIn) -> None:
+def test_the_learner_asks_reads_and_lists_their_requests(
+    cld_portfolio: Portfolio, aroha: User, client_for: SignIn
+) -> None:
     client = client_for(aroha)
     base = f"{API}/{cld_portfolio.enrolment_id}/attestations"
     made = post(client, base, asking(cld_portfolio))
     assert made.status_code == 201, made.content
     body = made.json()
-    assert (body["state"], body["state_label"], body["attestor_email"]) == ("sent", "Waiting for a reply", "hemi@example.org")
+    assert (body["state"], body["state_label"], body["attestor_email"]) == (
+        "sent",
+        "Waiting for a reply",
+        "hemi@example.org",
+    )
     assert body["asked_for"] == "An attestation from a participant"
     assert body["attestation"] is None
     assert "token" not in json.dumps(body)
@@ -59,7 +65,9 @@ def test_the_learner_asks_reads_and_lists_their_requests(cld_portfolio: Portfoli
     assert client.get(base, {"state": "completed"}).json() == []
 
 
-def test_a_completed_attestation_is_read_through_the_api(cld_portfolio: Portfolio, aroha: User, client_for: SignIn) -> None:
+def test_a_completed_attestation_is_read_through_the_api(
+    cld_portfolio: Portfolio, aroha: User, client_for: SignIn
+) -> None:
     request = ask(cld_portfolio, aroha)
     attestation = answer(token_sent_to("hemi@example.org"))
     body = client_for(aroha).get(f"{API}/{cld_portfolio.enrolment_id}/attestations/{request.pk}").json()
@@ -81,7 +89,9 @@ def test_a_completed_attestation_is_read_through_the_api(cld_portfolio: Portfoli
 def test_bad_requests_are_a_422_saying_what_to_fix(
     cld_portfolio: Portfolio, aroha: User, client_for: SignIn, overrides: dict[str, Any], words: str
 ) -> None:
-    response = post(client_for(aroha), f"{API}/{cld_portfolio.enrolment_id}/attestations", asking(cld_portfolio, **overrides))
+    response = post(
+        client_for(aroha), f"{API}/{cld_portfolio.enrolment_id}/attestations", asking(cld_portfolio, **overrides)
+    )
     assert response.status_code == 422
     assert words in " ".join(response.json()["problems"])
     assert not AttestationRequest.objects.exists()
@@ -137,7 +147,8 @@ def test_the_list_is_paginated_and_costs_the_same_however_long(
     page = client.get(base, {"limit": 10, "offset": 55}).json()
     assert [row["attestor_name"] for row in page] == [f"Person {n}" for n in range(55, 60)]
     expired = client.get(base, {"state": "expired", "limit": 200}).json()
-    assert len(expired) == 30 and {row["state"] for row in expired} == {"expired"}
+    assert len(expired) == 30
+    assert {row["state"] for row in expired} == {"expired"}
     assert client.get(base, {"state": "nonsense"}).status_code == 422
     assert client.get(base, {"limit": 0}).status_code == 422
 

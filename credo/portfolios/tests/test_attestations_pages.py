@@ -70,7 +70,8 @@ def test_the_attestor_sees_who_asks_and_what_for_but_not_the_portfolio(token: st
     assert "An attestation for Aroha Te Whare" in body
     assert "An attestation from a participant" in body
     assert "Your CLD case study" in body  # the part of the portfolio, by its title only
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert(1)" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<script>alert(1)" not in body
     assert 'value="Hemi Participant"' in body  # their name, to confirm
     _link_page_headers(response)
     _shows_nothing_of_the_portfolio(response)
@@ -118,7 +119,9 @@ def test_declining_asks_for_confirmation_first(token: str) -> None:
     page = Client().get(url)
     assert page.status_code == 200
     body = page.content.decode()
-    assert "This cannot be undone" in body and 'name="confirmed" value="yes"' in body and 'class="danger"' in body
+    assert "This cannot be undone" in body
+    assert 'name="confirmed" value="yes"' in body
+    assert 'class="danger"' in body
     _link_page_headers(page)
     _shows_nothing_of_the_portfolio(page)
     unconfirmed = Client().post(url, {"reason": "Not me"})
@@ -209,7 +212,9 @@ def test_the_learner_asks_someone_from_the_form(
     }
     response = client.post(new_url(cld_portfolio), form, follow=True)
     request = AttestationRequest.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("portfolios:attestation", args=[cld_portfolio.enrolment_id, request.pk])
+    assert response.redirect_chain[-1][0] == reverse(
+        "portfolios:attestation", args=[cld_portfolio.enrolment_id, request.pk]
+    )
     assert "We have emailed Hemi a link" in response.content.decode()
     assert "Waiting for a reply" in response.content.decode()
     assert token_sent_to("hemi@example.org")
@@ -231,7 +236,12 @@ def test_a_second_live_request_is_refused_on_the_page(
     cld_portfolio: Portfolio, aroha: User, client_for: Callable[[User | None], Client]
 ) -> None:
     ask(cld_portfolio, aroha)
-    form = {"requirement": "0", "attestor_name": "Hemi", "attestor_email": "HEMI@example.org", "relationship": "participant"}
+    form = {
+        "requirement": "0",
+        "attestor_name": "Hemi",
+        "attestor_email": "HEMI@example.org",
+        "relationship": "participant",
+    }
     response = client_for(aroha).post(new_url(cld_portfolio), form)
     assert response.status_code == 422
     assert "already asked Hemi at this address" in response.content.decode()
@@ -255,8 +265,12 @@ def test_the_learner_reads_a_completed_attestation_locked_with_its_hash(
     response = client_for(aroha).get(reverse("portfolios:attestation", args=[cld_portfolio.enrolment_id, request.pk]))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Received" in body and "kept the hui on track" in body and attestation.content_sha256 in body
-    assert "<textarea" not in body and "Send again" not in body and "Cancel the request" not in body
+    assert "Received" in body
+    assert "kept the hui on track" in body
+    assert attestation.content_sha256 in body
+    assert "<textarea" not in body
+    assert "Send again" not in body
+    assert "Cancel the request" not in body
 
 
 def test_cancelling_from_the_page_confirms_first(
@@ -305,9 +319,13 @@ def test_the_list_of_requests_is_paginated_filtered_and_its_queries_do_not_grow(
         response = client.get(url)
     assert len(many) == len(few)
     body = response.content.decode()
-    assert "Page 1 of 3" in body and "Person 0<" in body and "Person 20<" not in body
+    assert "Page 1 of 3" in body
+    assert "Person 0<" in body
+    assert "Person 20<" not in body
     filtered = client.get(url, {"state": "expired", "page": "2"}).content.decode()
-    assert "Page 2 of 2" in filtered and "Person 41<" in filtered and "Person 40<" not in filtered
+    assert "Page 2 of 2" in filtered
+    assert "Person 41<" in filtered
+    assert "Person 40<" not in filtered
     assert "Waiting for a reply" not in filtered.split("<tbody>")[1]
 
 
@@ -321,10 +339,13 @@ def test_the_section_block_lists_the_requests_in_bounded_queries(cld_portfolio: 
         return html, len(queries)
 
     empty, _ = render()
-    assert "You have not asked anyone yet." in empty and "Ask someone to attest" in empty
+    assert "You have not asked anyone yet." in empty
+    assert "Ask someone to attest" in empty
     many_requests(cld_portfolio, aroha, 2)
     few_html, few = render()
-    assert "Person 1" in few_html and "Expired" in few_html and "0 of 1 received" in few_html
+    assert "Person 1" in few_html
+    assert "Expired" in few_html
+    assert "0 of 1 received" in few_html
     AttestationRequest.objects.all().delete()
     many_requests(cld_portfolio, aroha, 40)
     many_html, many = render()
@@ -337,7 +358,8 @@ def test_a_section_that_asks_for_no_attestation_shows_no_block(cld_portfolio: Po
     html = Template('{% include "portfolios/attestations/_section.html" %}').render(
         Context({"portfolio": cld_portfolio, "section": reflection})
     )
-    assert "<section" not in html and "Ask someone to attest" not in html
+    assert "<section" not in html
+    assert "Ask someone to attest" not in html
 
 
 # Who may use the learner's pages ----------------------------------------------------------------------------------

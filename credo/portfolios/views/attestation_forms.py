@@ -88,6 +88,4 @@ class DeclineForm(forms.Form):
 class StateFilterForm(forms.Form):
     """The list of requests, filtered by state (read from the address, so a filtered list can be bookmarked)."""
 
-    state = forms.ChoiceField(
-        label="Show", required=False, choices=[("", "All requests"), *AttestationState.choices]
-    )
+    state = forms.ChoiceField(label="Show", required=False, choices=[("", "All requests"), *AttestationState.choices])

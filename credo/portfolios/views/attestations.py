@@ -106,7 +106,9 @@ def decline(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return render(request, "portfolios/attestations/declined.html", _attest_context(ask, token))
     status = 422 if form.is_bound and form.errors else 200
-    return render(request, "portfolios/attestations/decline.html", _attest_context(ask, token, form=form), status=status)
+    return render(
+        request, "portfolios/attestations/decline.html", _attest_context(ask, token, form=form), status=status
+    )
 
 
 # The learner's pages -----------------------------------------------------------------------------------------------
