@@ -37,6 +37,7 @@ class Problems(Schema):
 Name = Annotated[str, StringConstraints(max_length=attestations.NAME_MAX, pattern=NUL_FREE)]
 Email = Annotated[str, StringConstraints(max_length=254, pattern=NUL_FREE)]
 Text = Annotated[str, StringConstraints(max_length=attestations.MESSAGE_MAX, pattern=NUL_FREE)]
+Relationship = Annotated[str, StringConstraints(max_length=40, pattern=NUL_FREE)]
 
 
 class RequestFilters(Schema):
@@ -57,7 +58,7 @@ class RequestIn(Schema):
     )
     attestor_name: Name = Field(description="The person's name.")
     attestor_email: Email = Field(description="Their email address: the link goes there.")
-    relationship: str = Field(
+    relationship: Relationship = Field(
         description="How they know your work: " + ", ".join(attestations.RELATIONSHIPS) + ". A requirement that "
         "names who must attest (e.g. 'a participant') accepts only those."
     )
