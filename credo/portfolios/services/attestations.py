@@ -8,28 +8,24 @@ requirement and a second attestation for one request. See docs/decisions/0011-at
 
 Who may do what: the learner asks, cancels and sends again (``require_learner``); the attestor, who has no
 account, is whoever holds the token. Every change takes the portfolio's lock first (every portfolio writer does,
-so they queue in one order), then the request's.
+so they queue in one order), then the request's. The link's token and its errors are in ``attestation_links``;
+what people are told by email, in ``attestation_emails``.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-import hmac
 import json
 import re
-import secrets
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from credo.core.tasks import send_email
 from credo.portfolios.models import (
     LIVE_ATTESTATION_STATES,
     Attestation,
@@ -37,6 +33,9 @@ from credo.portfolios.models import (
     AttestationState,
     PortfolioSection,
 )
+from credo.portfolios.services import attestation_emails as emails
+from credo.portfolios.services import attestation_links as links
+from credo.portfolios.services.attestation_links import LinkUsedError
 from credo.portfolios.services.common import audit, lock_portfolio, lock_section, require_learner
 
 #: How the learner may describe the person they ask; the seed asks for one participant and one peer, mentor,
@@ -56,73 +55,12 @@ RELATIONSHIP_TEXT_MAX = 1000
 MESSAGE_MAX = 5000
 STATEMENT_MAX = 20_000  # characters: several pages, far beyond any attestation
 REASON_MAX = 2000
-#: What ``secrets.token_urlsafe(32)`` gives: 43 characters of URL-safe base64. Anything else is not one of ours.
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 #: Who the audit log names when the attestor (no account) or the periodic task acts.
 ATTESTOR_ACTOR = "attestor (by their link)"
 TASK_ACTOR = "task: attestation links"
 
 
-# What a link can be, other than working --------------------------------------------------------------------------
-
-
-class AttestationLinkError(Exception):
-    """The link does not work; ``status`` is the HTTP status its explanation page is sent with."""
-
-    status = 404
-    title = "This link does not work"
-    explanation = (
-        "This attestation link is not one we know. Check that you copied the whole address from the email; "
-        "if it still does not work, ask the person who asked you to send the request again."
-    )
-
-
-class LinkUnknownError(AttestationLinkError):
-    pass
-
-
-class LinkExpiredError(AttestationLinkError):
-    status = 410
-    title = "This link has expired"
-    explanation = (
-        "The time to answer this request has passed, so the link no longer works. If you would still like to "
-        "write the attestation, ask the person who asked you to send a new link."
-    )
-
-
-class LinkUsedError(AttestationLinkError):
-    status = 410
-    title = "This request has already been answered"
-    explanation = (
-        "This link has already been used to write or decline the attestation, and it works only once. "
-        "Nothing more is needed from you. Thank you."
-    )
-
-
-class LinkCancelledError(AttestationLinkError):
-    status = 410
-    title = "This request was withdrawn"
-    explanation = (
-        "The person who asked you has withdrawn this request, so the link no longer works and nothing is "
-        "needed from you. If they send a new request, it will come in a new email."
-    )
-
-
 # Small helpers ---------------------------------------------------------------------------------------------------
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def new_token() -> tuple[str, str]:
-    """A fresh token and its hash: the token goes in the email, the hash in the database."""
-    token = secrets.token_urlsafe(32)
-    return token, token_hash(token)
-
-
-def link_for(token: str) -> str:
-    return f"{str(settings.SITE_URL).rstrip('/')}{reverse('portfolios:attest', args=[token])}"
 
 
 def attestation_days() -> int:
@@ -160,13 +98,8 @@ def asked_for(request: AttestationRequest) -> str:
     return str(requirement.get("description") or request.section.title)
 
 
-def _one_line(text: str) -> str:
-    # An email header (the subject) must be one line: a name with a newline in it would be refused by Django.
-    return " ".join(str(text).split())
-
-
 def _clean_name(value: str, field: str, missing: str) -> str:
-    value = _one_line(value)
+    value = emails.one_line(value)
     if not value:
         raise ValidationError({field: missing})
     if len(value) > NAME_MAX:
@@ -183,47 +116,6 @@ def _clean_text(value: str, field: str, limit: int, what: str) -> str:
     return value
 
 
-def _local(moment: datetime.datetime, request: AttestationRequest) -> str:
-    zone = request.portfolio.enrolment.cohort.time_zone
-    local = timezone.localtime(moment, ZoneInfo(zone))
-    return f"{local.day} {local:%B %Y}"
-
-
-def _learner_name(request: AttestationRequest) -> str:
-    learner = request.portfolio.enrolment.learner
-    return _one_line(learner.full_name or learner.email)
-
-
-def _programme(request: AttestationRequest) -> str:
-    return str(request.portfolio.enrolment.cohort.programme.name)
-
-
-def _greeting(request: AttestationRequest) -> str:
-    return str(request.portfolio.enrolment.cohort.programme.provider.greeting)
-
-
-def _quoted(text: str) -> list[str]:
-    """Someone's own words in a plain-text email, set apart so that nobody mistakes them for ours."""
-    return [f"> {line}" if line else ">" for line in text.splitlines()]
-
-
-def _send(subject: str, lines: list[str], to: str) -> None:
-    """Queue a plain-text email once the change that caused it has committed (never for a change rolled back)."""
-    body = "\n".join(lines)
-    subject = _one_line(subject)
-    transaction.on_commit(
-        lambda: send_email.enqueue(subject=subject, body=body, to=[to], from_email=settings.DEFAULT_FROM_EMAIL)
-    )
-
-
-def _tell_learner(request: AttestationRequest, subject: str, lines: list[str]) -> None:
-    learner = request.portfolio.enrolment.learner
-    path = reverse("portfolios:attestation", args=[request.portfolio.enrolment_id, request.pk])
-    page = f"{str(settings.SITE_URL).rstrip('/')}{path}"
-    body = [f"{_greeting(request)} {_learner_name(request)},", "", *lines, "", f"See the request: {page}"]
-    _send(subject, body, learner.email)
-
-
 def _with_context(request: AttestationRequest) -> AttestationRequest:
     """The request with what its emails and pages name (learner, cohort, programme, provider) loaded in one query."""
     return AttestationRequest.objects.select_related(
@@ -232,31 +124,6 @@ def _with_context(request: AttestationRequest) -> AttestationRequest:
 
 
 # The learner asks ------------------------------------------------------------------------------------------------
-
-
-def _email_the_attestor(request: AttestationRequest, token: str) -> None:
-    learner = _learner_name(request)
-    lines = [
-        f"{_greeting(request)} {request.attestor_name},",
-        "",
-        f"{learner} is studying {_programme(request)} with {request.portfolio.enrolment.cohort.programme.provider} "
-        f"and asks you for an attestation: {asked_for(request)}.",
-        "",
-    ]
-    if request.message:
-        lines += ["Their message to you:", "", *_quoted(request.message), ""]
-    lines += [
-        "To write the attestation (or to decline), open this link. You do not need an account, and it works "
-        "on a phone:",
-        "",
-        link_for(token),
-        "",
-        f"The link works once, until {_local(request.expires_at, request)}. It is only for you: please do not "
-        "forward this email.",
-        "",
-        f"If you do not know {learner}, you can ignore this email.",
-    ]
-    _send(f"{learner} asks you for an attestation", lines, request.attestor_email)
 
 
 def _clean_request(
@@ -275,7 +142,7 @@ def _clean_request(
             )
         raise ValidationError({"requirement": "Choose which of this part's attestations you are asking for."})
     name = _clean_name(attestor_name, "attestor_name", "Enter the name of the person you are asking.")
-    email = _one_line(attestor_email).lower()
+    email = emails.one_line(attestor_email).lower()
     if not email:
         raise ValidationError({"attestor_email": "Enter their email address: the link goes there."})
     try:
@@ -314,7 +181,7 @@ def _create_request(
 ) -> AttestationRequest:
     """Insert a live request with a fresh token and email the link; the caller holds the portfolio's lock."""
     now = timezone.now()
-    token, hashed = new_token()
+    token, hashed = links.new_token()
     try:
         with transaction.atomic():  # a savepoint: a refused insert leaves the caller's transaction usable
             request = AttestationRequest.objects.create(
@@ -345,7 +212,7 @@ def _create_request(
         relationship=relationship,
         expires_at=request.expires_at.isoformat(),
     )
-    _email_the_attestor(request, token)
+    emails.ask_attestor(request, token, asked_for(request))
     return request
 
 
@@ -407,16 +274,7 @@ def cancel_request(*, request: AttestationRequest, actor: Any) -> AttestationReq
     request.cancelled_at = timezone.now()
     request.save(update_fields=["state", "cancelled_at"])
     audit(actor, "attestation_cancelled", request, request.portfolio, section=request.section.position)
-    _send(
-        f"{_learner_name(request)} no longer needs your attestation",
-        [
-            f"{_greeting(request)} {request.attestor_name},",
-            "",
-            f"{_learner_name(request)} has withdrawn their request for an attestation, so nothing is needed from "
-            "you and the link in the earlier email no longer works. Thank you for your time.",
-        ],
-        request.attestor_email,
-    )
+    emails.tell_attestor_cancelled(request)
     return request
 
 
@@ -456,30 +314,10 @@ def resend(*, request: AttestationRequest, actor: Any) -> AttestationRequest:
 # The attestor answers --------------------------------------------------------------------------------------------
 
 
-def _find(token: str) -> AttestationRequest:
-    """The request a token opens, or LinkUnknownError: looked up by its hash, then compared in constant time."""
-    if not isinstance(token, str) or not TOKEN_PATTERN.match(token):
-        raise LinkUnknownError
-    hashed = token_hash(token)
-    request = AttestationRequest.objects.filter(token_hash=hashed).first()
-    if request is None or not hmac.compare_digest(request.token_hash, hashed):
-        raise LinkUnknownError
-    return request
-
-
-def _check_usable(request: AttestationRequest, now: datetime.datetime) -> None:
-    if request.state == AttestationState.CANCELLED:
-        raise LinkCancelledError
-    if request.state in (AttestationState.COMPLETED, AttestationState.DECLINED):
-        raise LinkUsedError
-    if request.state == AttestationState.EXPIRED or request.expires_at <= now:
-        raise LinkExpiredError
-
-
 def _lock_by_token(token: str) -> AttestationRequest:
-    found = _find(token)
+    found = links.find_request(token)
     request = _lock_request(found)
-    _check_usable(request, timezone.now())
+    links.check_usable(request, timezone.now())
     return request
 
 
@@ -556,14 +394,14 @@ def complete_attestation(
     """
     request = _lock_by_token(token)
     name = _clean_name(attestor_name, "attestor_name", "Enter your name.")
-    role = _one_line(attestor_role)
+    role = emails.one_line(attestor_role)
     if len(role) > NAME_MAX:
         raise ValidationError(
             {"attestor_role": f"Shorten your role or organisation to {NAME_MAX} characters or fewer."}
         )
     how = _clean_text(relationship, "relationship", RELATIONSHIP_TEXT_MAX, "description of how you know them")
     if not how:
-        raise ValidationError({"relationship": f"Say how you know {_learner_name(request)} and their work."})
+        raise ValidationError({"relationship": f"Say how you know {emails.learner_name(request)} and their work."})
     cleaned_answers = _clean_answers(answers)
     text = _clean_text(statement, "statement", STATEMENT_MAX, "attestation")
     if not text and not any(answer["answer"] for answer in cleaned_answers):
@@ -601,36 +439,9 @@ def complete_attestation(
         content_sha256=attestation.content_sha256,
     )
     if attestation.copy_requested:
-        _send_copy(request, attestation)
-    _tell_learner(
-        request,
-        f"{request.attestor_name} has written your attestation",
-        [f"{name} has written the attestation you asked for ({asked_for(request)}). Read it in your portfolio."],
-    )
+        emails.send_copy(request, attestation, asked_for(request))
+    emails.tell_learner_completed(request, attestation, asked_for(request))
     return attestation
-
-
-def _send_copy(request: AttestationRequest, attestation: Attestation) -> None:
-    lines = [
-        f"{_greeting(request)} {attestation.attestor_name},",
-        "",
-        f"Thank you for your attestation for {_learner_name(request)} ({asked_for(request)}). Here is a copy, as you "
-        "asked.",
-        "",
-        f"Your name: {attestation.attestor_name}",
-    ]
-    if attestation.attestor_role:
-        lines.append(f"Your role or organisation: {attestation.attestor_role}")
-    lines += ["How you know them:", *_quoted(attestation.relationship), ""]
-    for answer in attestation.answers:
-        lines += [f"{answer['question']}", *_quoted(answer["answer"]), ""]
-    if attestation.statement:
-        lines += ["Your attestation:", *_quoted(attestation.statement), ""]
-    lines += [
-        "You declared that this is true.",
-        f"Its fingerprint (SHA-256), which changes if a single character does: {attestation.content_sha256}",
-    ]
-    _send(f"Your attestation for {_learner_name(request)}", lines, request.attestor_email)
 
 
 @transaction.atomic
@@ -650,11 +461,7 @@ def decline_attestation(*, token: str, reason: str) -> AttestationRequest:
         section=request.section.position,
         gave_reason=bool(reason),
     )
-    lines = [f"{request.attestor_name} has declined your request for an attestation ({asked_for(request)})."]
-    if reason:
-        lines += ["", "Their reason:", *_quoted(reason)]
-    lines += ["", "You can ask someone else from your portfolio."]
-    _tell_learner(request, f"{request.attestor_name} declined your request for an attestation", lines)
+    emails.tell_learner_declined(request, asked_for(request))
     return request
 
 
@@ -678,15 +485,7 @@ def _expire(pk: int, now: datetime.datetime) -> bool:
             return False
         request = _with_context(AttestationRequest(pk=pk))
         audit(TASK_ACTOR, "attestation_expired", request, request.portfolio, section=request.section.position)
-        _tell_learner(
-            request,
-            f"Your request to {request.attestor_name} for an attestation has expired",
-            [
-                f"{request.attestor_name} did not answer your request for an attestation ({asked_for(request)}) "
-                f"before {_local(request.expires_at, request)}, so the link has stopped working.",
-                "You can send them a new link, or ask someone else.",
-            ],
-        )
+        emails.tell_learner_expired(request, asked_for(request))
     return True
 
 
@@ -715,27 +514,5 @@ def _remind(pk: int, now: datetime.datetime) -> bool:
         if not claimed:
             return False
         request = _with_context(AttestationRequest(pk=pk))
-        learner = _learner_name(request)
-        until = _local(request.expires_at, request)
-        _send(
-            f"Reminder: {learner} asked you for an attestation",
-            [
-                f"{_greeting(request)} {request.attestor_name},",
-                "",
-                f"On {_local(request.sent_at, request)} {learner} asked you for an attestation ({asked_for(request)}). "
-                f"The link in that email (subject “{learner} asks you for an attestation”) works until {until}.",
-                "",
-                f"If you cannot find it, let {learner} know and they can send you a new one. If you would rather not "
-                "write it, you can decline at the same link, or ignore this email.",
-            ],
-            request.attestor_email,
-        )
-        _tell_learner(
-            request,
-            f"{request.attestor_name} has not yet answered your request for an attestation",
-            [
-                f"The link you sent {request.attestor_name} works until {until}. We have reminded them.",
-                "If they cannot find the email, you can send them a new link.",
-            ],
-        )
+        emails.remind(request, asked_for(request))
     return True

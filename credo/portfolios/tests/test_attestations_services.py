@@ -16,8 +16,8 @@ from django.utils import timezone
 from credo.accounts.models import User
 from credo.audit.models import AuditEvent
 from credo.portfolios.models import Attestation, AttestationRequest, AttestationState, Portfolio
-from credo.portfolios.services import attestations
-from credo.portfolios.services.attestations import (
+from credo.portfolios.services import attestation_links, attestations
+from credo.portfolios.services.attestation_links import (
     LinkCancelledError,
     LinkExpiredError,
     LinkUnknownError,
@@ -54,7 +54,7 @@ def test_the_learner_asks_and_the_attestor_is_emailed_a_link_whose_token_is_not_
     assert "> Could you write about the hui in May?" in email.body  # the learner's own words, set apart
     assert "An attestation from a participant" in email.body
     token = token_sent_to("hemi@example.org")
-    assert request.token_hash == attestations.token_hash(token)
+    assert request.token_hash == attestation_links.token_hash(token)
     assert token not in repr(list(AttestationRequest.objects.values()))
     event = AuditEvent.objects.get(action="portfolios.attestation_requested")
     assert event.details["relationship"] == "participant"

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from credo.portfolios.access import own_attestation_request, own_portfolio, own_section
 from credo.portfolios.models import AttestationRequest
 from credo.portfolios.services import attestations
-from credo.portfolios.services.attestations import AttestationLinkError
+from credo.portfolios.services.attestation_links import AttestationLinkError
 from credo.portfolios.views.attestation_forms import AttestForm, DeclineForm, RequestForm, StateFilterForm
 
 REQUESTS_PAGE = 20
