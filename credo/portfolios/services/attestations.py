@@ -178,8 +178,9 @@ def _create_request(
     email: str,
     relationship: str,
     message: str,
-) -> AttestationRequest:
-    """Insert a live request with a fresh token and email the link; the caller holds the portfolio's lock."""
+) -> tuple[AttestationRequest, str]:
+    """Insert a live request with a fresh token and email the link; the caller holds the portfolio's lock.
+    Returns the request and its token (which is stored nowhere)."""
     now = timezone.now()
     token, hashed = links.new_token()
     try:
@@ -213,10 +214,9 @@ def _create_request(
         expires_at=request.expires_at.isoformat(),
     )
     emails.ask_attestor(request, token, asked_for(request))
-    return request
+    return request, token
 
 
-@transaction.atomic
 def request_attestation(
     *,
     section: PortfolioSection,
@@ -232,6 +232,31 @@ def request_attestation(
     Only a requirement of kind "attestation" can be asked for: a section without one (an SEG unit's section, a
     part of the template that wants text or files) is refused. The attestor gets an email with the link.
     """
+    request, _token = request_attestation_with_link(
+        section=section,
+        requirement=requirement,
+        actor=actor,
+        attestor_name=attestor_name,
+        attestor_email=attestor_email,
+        relationship=relationship,
+        message=message,
+    )
+    return request
+
+
+@transaction.atomic
+def request_attestation_with_link(
+    *,
+    section: PortfolioSection,
+    requirement: int,
+    actor: Any,
+    attestor_name: str,
+    attestor_email: str,
+    relationship: str,
+    message: str,
+) -> tuple[AttestationRequest, str]:
+    """``request_attestation``, also returning the link it emailed: for ``load_demo``, which prints one live link
+    for a newcomer to be the attestor. Pages and the API never show a link to the learner (it is the attestor's)."""
     section = lock_section(section)
     require_learner(actor, section.portfolio)
     name, email, relationship, message = _clean_request(
@@ -242,7 +267,7 @@ def request_attestation(
     )
     if live.exists():
         raise ValidationError({"attestor_email": _live_duplicate_message(name)})
-    return _create_request(
+    request, token = _create_request(
         section=section,
         requirement=requirement,
         actor=actor,
@@ -251,6 +276,7 @@ def request_attestation(
         relationship=relationship,
         message=message,
     )
+    return request, links.link_for(token)
 
 
 def _lock_request(request: AttestationRequest) -> AttestationRequest:
@@ -298,7 +324,7 @@ def resend(*, request: AttestationRequest, actor: Any) -> AttestationRequest:
         audit(actor, "attestation_cancelled", request, request.portfolio, section=request.section.position, resent=True)
     if requirement_of(request.section, request.requirement) is None:
         raise ValidationError("This part of the portfolio no longer asks for this attestation.")
-    fresh = _create_request(
+    fresh, _token = _create_request(
         section=request.section,
         requirement=request.requirement,
         actor=actor,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -424,3 +425,29 @@ def test_another_learners_enrolment_with_this_section_is_not_found(
     client.get(reverse("portfolios:attestations", args=[other.pk]))  # Tama's own portfolio exists
     url = reverse("portfolios:attestation-new", args=[other.pk, first_section(cld_portfolio).pk])
     assert client.get(url).status_code == 404
+
+
+def test_the_link_in_the_email_opens_the_attestors_page(with_evidence: Portfolio, aroha: User) -> None:
+    ask(with_evidence, aroha)
+    [email] = [m for m in mail.outbox if m.to == ["hemi@example.org"]]
+    [link] = [line for line in email.body.splitlines() if "/portfolios/attest/" in line]
+    response = Client().get(urlsplit(link.strip()).path)
+    assert response.status_code == 200
+    assert "An attestation for Aroha Te Whare" in response.content.decode()
+
+
+def test_once_submitted_the_requests_are_shown_without_buttons_that_would_be_refused(
+    cld_portfolio: Portfolio, aroha: User, client_for: Callable[[User | None], Client]
+) -> None:
+    request = ask(cld_portfolio, aroha)
+    Portfolio.objects.filter(pk=cld_portfolio.pk).update(is_open=False)
+    page = client_for(aroha).get(reverse("portfolios:attestation", args=[cld_portfolio.enrolment_id, request.pk]))
+    body = page.content.decode()
+    assert "Waiting for a reply" in body
+    assert "Send again" not in body
+    assert "Cancel the request" not in body
+    refused = client_for(aroha).post(
+        reverse("portfolios:attestation-cancel", args=[cld_portfolio.enrolment_id, request.pk]), {"confirmed": "yes"}
+    )
+    assert refused.status_code == 422
+    assert "has been submitted" in refused.content.decode()

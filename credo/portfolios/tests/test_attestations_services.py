@@ -488,3 +488,18 @@ def test_the_periodic_command_queues_the_reminders_and_the_expiry(
     assert "Queued the expiry of attestation links past their date (task " in out.getvalue()
     assert AttestationRequest.objects.get(pk=soon.pk).reminded_at == timezone.now()
     assert AttestationRequest.objects.get(pk=overdue.pk).state == AttestationState.EXPIRED
+
+
+def test_the_demo_gets_the_same_link_as_the_email(cld_portfolio: Portfolio, aroha: User) -> None:
+    request, link = attestations.request_attestation_with_link(
+        section=first_section(cld_portfolio),
+        requirement=0,
+        actor=aroha,
+        attestor_name="Hemi",
+        attestor_email="hemi@example.org",
+        relationship="participant",
+        message="",
+    )
+    token = token_sent_to("hemi@example.org")
+    assert link.endswith(f"/portfolios/attest/{token}/")
+    assert attestations.open_request(token).pk == request.pk
