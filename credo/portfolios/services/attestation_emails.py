@@ -72,7 +72,7 @@ def ask_attestor(request: AttestationRequest, token: str, what: str) -> None:
     provider = request.portfolio.enrolment.cohort.programme.provider
     lines = [
         f"{learner} is studying {request.portfolio.enrolment.cohort.programme.name} with {provider} and asks you "
-        f"for an attestation: {what}.",
+        f"for an attestation about their work, for this part of their portfolio: “{what}”.",
         "",
     ]
     if request.message:

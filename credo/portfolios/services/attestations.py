@@ -126,6 +126,17 @@ def _with_context(request: AttestationRequest) -> AttestationRequest:
 # The learner asks ------------------------------------------------------------------------------------------------
 
 
+def email_problem(email: str) -> str | None:
+    """What is wrong with an attestor's address, if anything (the form says it beside the field, with the rest)."""
+    if not email:
+        return "Enter their email address: the link goes there."
+    try:
+        validate_email(email)
+    except ValidationError:
+        return "Enter an email address like name@example.org."
+    return None
+
+
 def _clean_request(
     section: PortfolioSection,
     requirement: int,
@@ -143,12 +154,8 @@ def _clean_request(
         raise ValidationError({"requirement": "Choose which of this part's attestations you are asking for."})
     name = _clean_name(attestor_name, "attestor_name", "Enter the name of the person you are asking.")
     email = emails.one_line(attestor_email).lower()
-    if not email:
-        raise ValidationError({"attestor_email": "Enter their email address: the link goes there."})
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ValidationError({"attestor_email": "Enter an email address like name@example.org."}) from None
+    if problem := email_problem(email):
+        raise ValidationError({"attestor_email": problem})
     if email == section.portfolio.enrolment.learner.email.lower():
         raise ValidationError({"attestor_email": "That is your own address: an attestation comes from someone else."})
     allowed = allowed_relationships(wanted)

@@ -230,6 +230,8 @@ def test_a_bad_request_form_shows_what_to_fix(
     body = response.content.decode()
     assert "<title>Error: " in body
     assert "Enter an email address like name@example.org." in body
+    assert "Choose one of the relationships this attestation accepts." in body  # both problems at once
+    assert 'value="manager"' not in body  # only the relationships this attestation accepts are offered
     assert not AttestationRequest.objects.exists()
 
 

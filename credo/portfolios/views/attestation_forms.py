@@ -13,10 +13,20 @@ from credo.portfolios.services import attestations
 class RequestForm(forms.Form):
     """The learner asks someone for one of the section's attestations."""
 
-    requirement = forms.TypedChoiceField(label="Which attestation you are asking for", coerce=int, empty_value=None)
-    attestor_name = forms.CharField(label="Their name", max_length=attestations.NAME_MAX)
+    requirement = forms.TypedChoiceField(
+        label="Which attestation you are asking for",
+        coerce=int,
+        empty_value=None,
+        error_messages={"required": "Choose which attestation you are asking for."},
+    )
+    attestor_name = forms.CharField(
+        label="Their name",
+        max_length=attestations.NAME_MAX,
+        error_messages={"required": "Enter the name of the person you are asking."},
+    )
     attestor_email = forms.CharField(
         label="Their email address",
+        error_messages={"required": "Enter their email address: the link goes there."},
         max_length=254,
         help_text="The link to write the attestation goes here: it is for them only.",
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
@@ -25,6 +35,10 @@ class RequestForm(forms.Form):
         label="How they know your work",
         choices=list(attestations.RELATIONSHIPS.items()),
         widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how this person knows your work.",
+            "invalid_choice": "Choose one of the relationships this attestation accepts.",
+        },
     )
     message = forms.CharField(
         label="Your message to them (optional)",
@@ -44,23 +58,37 @@ class RequestForm(forms.Form):
             for index, requirement in asked
         ]
         if len(asked) == 1:
-            # Only one to choose: it is chosen, and the page says which in its heading.
+            # Only one to choose: it is chosen, and the page says which; only the relationships it accepts are offered.
             field.widget = forms.HiddenInput()
             field.initial = asked[0][0]
+            allowed = attestations.allowed_relationships(asked[0][1])
+            relationship = self.fields["relationship"]
+            assert isinstance(relationship, forms.ChoiceField)
+            relationship.choices = [(key, attestations.RELATIONSHIPS[key]) for key in allowed]
         else:
             field.widget = forms.RadioSelect(choices=field.choices)
+
+    def clean_attestor_email(self) -> str:
+        # Checked here too, so that a bad address is reported with the form's other problems, not after them.
+        email = " ".join(str(self.cleaned_data.get("attestor_email", "")).split()).lower()
+        if problem := attestations.email_problem(email):
+            raise forms.ValidationError(problem)
+        return email
 
 
 class AttestForm(forms.Form):
     """The attestor confirms who they are, how they know the learner, writes, and declares it true."""
 
-    attestor_name = forms.CharField(label="Your name", max_length=attestations.NAME_MAX)
+    attestor_name = forms.CharField(
+        label="Your name", max_length=attestations.NAME_MAX, error_messages={"required": "Enter your name."}
+    )
     attestor_role = forms.CharField(
         label="Your role or organisation (optional)", required=False, max_length=attestations.NAME_MAX
     )
     relationship = forms.CharField(
         label="How you know them and their work",
         max_length=attestations.RELATIONSHIP_TEXT_MAX,
+        error_messages={"required": "Say how you know them and their work."},
         help_text="For example: “I took part in the hui she facilitated in May” or “I manage his team”.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -71,8 +99,10 @@ class AttestForm(forms.Form):
         help_text="What you saw of their work, in your own words.",
         widget=forms.Textarea(attrs={"rows": 10}),
     )
-    declared_true = forms.BooleanField(label="I declare that what I have written is true", required=False)
-    copy_requested = forms.BooleanField(label="Email me a copy of my attestation", required=False)
+    declared_true = forms.BooleanField(
+        label="I declare that what I have written is true", label_suffix="", required=False
+    )
+    copy_requested = forms.BooleanField(label="Email me a copy of my attestation", label_suffix="", required=False)
 
 
 class DeclineForm(forms.Form):

@@ -57,6 +57,7 @@ def _attest_context(request_: AttestationRequest, token: str, **more: Any) -> di
         "token": token,
         "learner_name": enrolment.learner.full_name or enrolment.learner.email,
         "programme": enrolment.cohort.programme,
+        "time_zone": enrolment.cohort.time_zone,  # dates as the learner's cohort reads them, as in the email
         "asked_for": attestations.asked_for(request_),
         **more,
     }
