@@ -503,3 +503,18 @@ def test_the_demo_gets_the_same_link_as_the_email(cld_portfolio: Portfolio, aroh
     token = token_sent_to("hemi@example.org")
     assert link.endswith(f"/portfolios/attest/{token}/")
     assert attestations.open_request(token).pk == request.pk
+
+
+def test_a_worker_that_listed_the_due_requests_before_another_reminded_them_sends_nothing_more(
+    cld_portfolio: Portfolio, aroha: User
+) -> None:
+    """Two workers at once: each claims a reminder by a conditional update, so the slower one finds it claimed."""
+    request = ask(cld_portfolio, aroha)
+    due = request.expires_at - datetime.timedelta(days=5)
+    assert attestations.send_expiry_reminders(now=due) == 1  # the faster worker
+    mail.outbox.clear()
+    assert attestations._remind(request.pk, due) is False  # the slower one, with the list it read before
+    assert attestations._expire(request.pk, due) is False  # not due to expire yet, whatever a stale list said
+    assert attestations.expire_overdue(now=request.expires_at) == 1
+    assert attestations._expire(request.pk, request.expires_at) is False
+    assert not [m for m in mail.outbox if m.to == ["hemi@example.org"]]
