@@ -453,3 +453,20 @@ def test_once_submitted_the_requests_are_shown_without_buttons_that_would_be_ref
     )
     assert refused.status_code == 422
     assert "has been submitted" in refused.content.decode()
+
+
+def test_the_attestor_without_an_account_passes_the_csrf_check(token: str) -> None:
+    """The attestor has no session: the page itself gives the form its CSRF token, as a browser would use it."""
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(attest_url(token)).content.decode()
+    csrf = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    form = {
+        "csrfmiddlewaretoken": csrf,
+        "attestor_name": "Hemi",
+        "relationship": "I was there.",
+        "statement": "Good work.",
+        "declared_true": "on",
+    }
+    assert browser.post(attest_url(token), form).status_code == 200
+    assert Attestation.objects.count() == 1
+    assert Client(enforce_csrf_checks=True).post(attest_url(token), form).status_code == 403  # no cookie: refused

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from credo.portfolios.access import own_attestation_request, own_portfolio, own_section
-from credo.portfolios.models import AttestationRequest
+from credo.portfolios.models import AttestationRequest, AttestationState
 from credo.portfolios.services import attestations
 from credo.portfolios.services.attestation_links import AttestationLinkError
 from credo.portfolios.views.attestation_forms import AttestForm, DeclineForm, RequestForm, StateFilterForm
@@ -161,7 +161,7 @@ def request_list(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 def request_detail(request: HttpRequest, enrolment_id: int, request_id: int) -> HttpResponse:
     """One request and, once written, the attestation: read-only, with its fingerprint."""
     ask = own_attestation_request(request.user, enrolment_id, request_id)
-    attestation = getattr(ask, "attestation", None) if ask.state == "completed" else None
+    attestation = getattr(ask, "attestation", None) if ask.state == AttestationState.COMPLETED else None
     context = {
         "portfolio": ask.portfolio,
         "ask": ask,
