@@ -518,3 +518,19 @@ def test_a_worker_that_listed_the_due_requests_before_another_reminded_them_send
     assert attestations.expire_overdue(now=request.expires_at) == 1
     assert attestations._expire(request.pk, request.expires_at) is False
     assert not [m for m in mail.outbox if m.to == ["hemi@example.org"]]
+
+
+def test_other_areas_read_what_was_received_and_its_hashes(
+    cld_portfolio: Portfolio, aroha: User, django_assert_max_num_queries: Any
+) -> None:
+    section = first_section(cld_portfolio)
+    ask(cld_portfolio, aroha)
+    answer(token_sent_to("hemi@example.org"))
+    ask(cld_portfolio, aroha, attestor_email="rua@example.org")  # still waiting: not counted
+    with django_assert_max_num_queries(1):
+        assert attestations.received_by_requirement(cld_portfolio) == {(section.pk, 0): 1}
+    with django_assert_max_num_queries(1):
+        [entry] = attestations.completed_attestations(cld_portfolio)
+    assert (entry["section"], entry["requirement"]) == (1, 0)
+    assert entry["content"]["statement"].startswith("Aroha brought everyone")
+    assert attestations.content_sha256(entry["content"]) == entry["content_sha256"]
