@@ -16,7 +16,7 @@ from django.utils import timezone
 from credo.accounts.models import User
 from credo.audit.models import AuditEvent
 from credo.portfolios.models import Attestation, AttestationRequest, AttestationState, Portfolio
-from credo.portfolios.services import attestation_links, attestations
+from credo.portfolios.services import attestation_links, attestation_reads, attestations
 from credo.portfolios.services.attestation_links import (
     LinkCancelledError,
     LinkExpiredError,
@@ -528,9 +528,9 @@ def test_other_areas_read_what_was_received_and_its_hashes(
     answer(token_sent_to("hemi@example.org"))
     ask(cld_portfolio, aroha, attestor_email="rua@example.org")  # still waiting: not counted
     with django_assert_max_num_queries(1):
-        assert attestations.received_by_requirement(cld_portfolio) == {(section.pk, 0): 1}
+        assert attestation_reads.received_by_requirement(cld_portfolio) == {(section.pk, 0): 1}
     with django_assert_max_num_queries(1):
-        [entry] = attestations.completed_attestations(cld_portfolio)
+        [entry] = attestation_reads.completed_attestations(cld_portfolio)
     assert (entry["section"], entry["requirement"]) == (1, 0)
     assert entry["content"]["statement"].startswith("Aroha brought everyone")
     assert attestations.content_sha256(entry["content"]) == entry["content_sha256"]
