@@ -216,6 +216,8 @@ STORAGES = _storages()
 # Portfolio uploads (bytes): the most one file may be, and the most one learner's portfolio may hold.
 CREDO_PORTFOLIO_MAX_FILE_BYTES = env_int("CREDO_PORTFOLIO_MAX_FILE_BYTES", 50 * 1024 * 1024)
 CREDO_PORTFOLIO_QUOTA_BYTES = env_int("CREDO_PORTFOLIO_QUOTA_BYTES", 500 * 1024 * 1024)
+# How many days an attestor's link works (they are reminded 5 days before it stops).
+CREDO_ATTESTATION_DAYS = env_int("CREDO_ATTESTATION_DAYS", 30)
 
 # Mail goes by SMTP when a host is given; else each message is saved in the outbox (one .eml file each,
 # under var/outbox/) and a one-line summary is printed, instead of whole messages on the console.

@@ -14,7 +14,15 @@ from django.http import Http404
 
 from credo.accounts.access import roles_in
 from credo.accounts.models import Role
-from credo.portfolios.models import EvidenceItem, Portfolio, PortfolioSection, SectionComment, Submission, SubmittedFile
+from credo.portfolios.models import (
+    AttestationRequest,
+    EvidenceItem,
+    Portfolio,
+    PortfolioSection,
+    SectionComment,
+    Submission,
+    SubmittedFile,
+)
 from credo.portfolios.services.portfolios import portfolio_for
 from credo.programmes.access.common import is_facilitator
 from credo.programmes.models import Cohort, Enrolment
@@ -153,3 +161,33 @@ def portfolio_for_deadlines(user: Any, enrolment_id: int) -> Portfolio:
     if Role.PROGRAMME_ADMIN not in roles_in(user, portfolio.enrolment.cohort.programme.provider):
         raise PermissionDenied("Only the provider's programme admins can change a learner's deadline.")
     return portfolio
+
+
+# Attestations (the attest area) -----------------------------------------------------------------------------------
+# The learner's own sections and requests, through their own portfolio; the attestor, who has no account, reaches a
+# request only through its link (services.attestations.open_request), never through these.
+
+
+def own_section(user: Any, enrolment_id: int, section_id: int) -> PortfolioSection:
+    """A section of the signed-in learner's own portfolio."""
+    portfolio = own_portfolio(user, enrolment_id)
+    section = PortfolioSection.objects.filter(portfolio=portfolio, pk=section_id).first()
+    if section is None:
+        raise Http404("No such part of your portfolio.")
+    section.portfolio = portfolio
+    return section
+
+
+def own_attestation_request(user: Any, enrolment_id: int, request_id: int) -> AttestationRequest:
+    """One of the attestation requests of the signed-in learner's own portfolio, with its attestation if written."""
+    portfolio = own_portfolio(user, enrolment_id)
+    request = (
+        AttestationRequest.objects.select_related("section", "attestation")
+        .filter(portfolio=portfolio, pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such attestation request.")
+    request.portfolio = portfolio
+    request.section.portfolio = portfolio
+    return request

@@ -259,6 +259,9 @@ def test_one_command_queues_every_periodic_reminder(
         "Queued the reminders for workshops",
         "Queued the reminders for invoices due",
         "Queued the closing of waiting lists once study starts",
+        # Registered by other apps in credo.core.periodic (programmes does not import them).
+        "Queued the reminders for attestation links about to expire",
+        "Queued the expiry of attestation links past their date",
     ]
     assert reminded(session) == ["mere@example.org"]
     assert Session.objects.get(pk=session.pk).reminder_sent_at == THE_DAY_BEFORE
