@@ -185,10 +185,11 @@ def _create_request(
     email: str,
     relationship: str,
     message: str,
+    now: datetime.datetime | None = None,
 ) -> tuple[AttestationRequest, str]:
     """Insert a live request with a fresh token and email the link; the caller holds the portfolio's lock.
     Returns the request and its token (which is stored nowhere)."""
-    now = timezone.now()
+    now = now or timezone.now()
     token, hashed = links.new_token()
     try:
         with transaction.atomic():  # a savepoint: a refused insert leaves the caller's transaction usable
@@ -261,9 +262,12 @@ def request_attestation_with_link(
     attestor_email: str,
     relationship: str,
     message: str,
+    now: datetime.datetime | None = None,
 ) -> tuple[AttestationRequest, str]:
     """``request_attestation``, also returning the link it emailed: for ``load_demo``, which prints one live link
-    for a newcomer to be the attestor. Pages and the API never show a link to the learner (it is the attestor's)."""
+    for a newcomer to be the attestor. Pages and the API never show a link to the learner (it is the attestor's).
+
+    ``now``: the moment it is sent (the demo replays 2024); the link expires counting from it."""
     section = lock_section(section)
     require_learner(actor, section.portfolio)
     name, email, relationship, message = _clean_request(
@@ -282,6 +286,7 @@ def request_attestation_with_link(
         email=email,
         relationship=relationship,
         message=message,
+        now=now,
     )
     return request, links.link_for(token)
 
@@ -347,22 +352,23 @@ def resend(*, request: AttestationRequest, actor: Any) -> AttestationRequest:
 # The attestor answers --------------------------------------------------------------------------------------------
 
 
-def _lock_by_token(token: str) -> AttestationRequest:
+def _lock_by_token(token: str, now: datetime.datetime) -> AttestationRequest:
     found = links.find_request(token)
     request = _lock_request(found)
-    links.check_usable(request, timezone.now())
+    links.check_usable(request, now)
     return request
 
 
 @transaction.atomic
-def open_request(token: str) -> AttestationRequest:
+def open_request(token: str, *, now: datetime.datetime | None = None) -> AttestationRequest:
     """The request behind a working link, marked opened the first time; raises an ``AttestationLinkError`` (unknown,
     expired, used or cancelled) otherwise. What the attestor may see of it is the learner's name, programme and
     message and what they are asked to attest: never the portfolio."""
-    request = _lock_by_token(token)
+    now = now or timezone.now()
+    request = _lock_by_token(token, now)
     if request.state == AttestationState.SENT:
         request.state = AttestationState.OPENED
-        request.opened_at = timezone.now()
+        request.opened_at = now
         request.save(update_fields=["state", "opened_at"])
         audit(ATTESTOR_ACTOR, "attestation_opened", request, request.portfolio)
     return request
@@ -419,13 +425,16 @@ def complete_attestation(
     statement: str,
     declared_true: bool,
     copy_requested: bool,
+    now: datetime.datetime | None = None,
 ) -> Attestation:
     """The attestor writes the attestation through their link, once; it is locked and content-hashed.
 
     A link that no longer works raises an ``AttestationLinkError``; bad input a ``ValidationError`` saying what to fix.
     The audit record names the request and the hash, not the words (they are the attestor's, kept in one place).
+    ``now``: the moment it is written (the demo replays 2024); the link must still be working then.
     """
-    request = _lock_by_token(token)
+    now = now or timezone.now()
+    request = _lock_by_token(token, now)
     name = _clean_name(attestor_name, "attestor_name", "Enter your name.")
     role = emails.one_line(attestor_role)
     if len(role) > NAME_MAX:
@@ -449,7 +458,7 @@ def complete_attestation(
         answers=cleaned_answers,
         statement=text,
         declared_true=True,
-        completed_at=timezone.now(),
+        completed_at=now,
         copy_requested=bool(copy_requested),
     )
     attestation.content_sha256 = content_sha256(attested_content(attestation))
@@ -478,12 +487,13 @@ def complete_attestation(
 
 
 @transaction.atomic
-def decline_attestation(*, token: str, reason: str) -> AttestationRequest:
+def decline_attestation(*, token: str, reason: str, now: datetime.datetime | None = None) -> AttestationRequest:
     """The attestor declines, once, optionally saying why; the learner hears, with the reason if one was given."""
-    request = _lock_by_token(token)
+    now = now or timezone.now()
+    request = _lock_by_token(token, now)
     reason = _clean_text(reason, "reason", REASON_MAX, "reason")
     request.state = AttestationState.DECLINED
-    request.answered_at = timezone.now()
+    request.answered_at = now
     request.decline_reason = reason
     request.save(update_fields=["state", "answered_at", "decline_reason"])
     audit(

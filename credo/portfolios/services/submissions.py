@@ -203,8 +203,12 @@ def _receipt(submission: Submission, portfolio: Portfolio) -> tuple[str, str]:
 
 
 @transaction.atomic
-def submit(*, portfolio: Portfolio, actor: Any, declaration_accepted: bool) -> Submission:
+def submit(
+    *, portfolio: Portfolio, actor: Any, declaration_accepted: bool, now: datetime.datetime | None = None
+) -> Submission:
     """Freeze the portfolio as the learner's submission of the attempt they are building.
+
+    ``now``: the moment it is submitted, checked against the deadline (the demo replays 2024).
 
     Takes the portfolio's lock, so no evidence changes while the snapshot is made. Refused after the deadline,
     when the readiness check finds required evidence missing, without the declaration, when a stored file no longer
@@ -212,8 +216,9 @@ def submit(*, portfolio: Portfolio, actor: Any, declaration_accepted: bool) -> S
     """
     portfolio = lock_portfolio(portfolio.pk)
     require_learner(actor, portfolio)
+    now = now or timezone.now()
     deadline = effective_deadline(portfolio)
-    if is_past(deadline):
+    if is_past(deadline, now):
         raise ValidationError(
             f"The deadline for attempt {portfolio.attempt} was {when(deadline, portfolio)}, so the portfolio can no "
             "longer be submitted. If you need more time, ask your programme's staff for an extension."
@@ -227,7 +232,6 @@ def submit(*, portfolio: Portfolio, actor: Any, declaration_accepted: bool) -> S
         raise ValidationError({"declaration_accepted": "Confirm the declaration that this work is your own."})
     files = list(EvidenceItem.objects.filter(portfolio=portfolio, kind=ItemKind.FILE).order_by("pk"))
     _check_files(files)
-    now = timezone.now()
     manifest = build_manifest(portfolio)
     manifest.update(submitted_at=now.isoformat(), deadline=deadline.isoformat(), declaration=DECLARATION)
     sha256 = manifest_sha256(manifest)
