@@ -14,7 +14,7 @@ from django.http import Http404
 
 from credo.accounts.access import roles_in
 from credo.accounts.models import Role
-from credo.portfolios.models import Portfolio
+from credo.portfolios.models import EvidenceItem, Portfolio, PortfolioSection
 from credo.portfolios.services.portfolios import portfolio_for
 from credo.programmes.access.common import is_facilitator
 from credo.programmes.models import Enrolment
@@ -66,3 +66,28 @@ def portfolio_for_staff(user: Any, enrolment_id: int) -> Portfolio:
             raise PermissionDenied("Your role at this provider does not include reading learners' portfolios.")
         raise Http404("No such portfolio.")
     return _portfolio(enrolment)
+
+
+# The learner's own sections and evidence --------------------------------------------------------------------------
+# Each loads the portfolio through ``own_portfolio`` first, so "not yours" is a 404 before anything else is read.
+
+
+def own_section(user: Any, enrolment_id: int, position: int) -> PortfolioSection:
+    """One section of the signed-in learner's own portfolio, by its position (1, 2, …)."""
+    portfolio = own_portfolio(user, enrolment_id)
+    section = PortfolioSection.objects.filter(portfolio=portfolio, position=position).first()
+    if section is None:
+        raise Http404("Your portfolio has no such section.")
+    section.portfolio = portfolio
+    return section
+
+
+def own_item(user: Any, enrolment_id: int, item_id: int) -> EvidenceItem:
+    """One piece of evidence in the signed-in learner's own portfolio."""
+    portfolio = own_portfolio(user, enrolment_id)
+    item = EvidenceItem.objects.select_related("section").filter(portfolio=portfolio, pk=item_id).first()
+    if item is None:
+        raise Http404("That evidence is not in your portfolio (it may have been removed).")
+    item.portfolio = portfolio
+    item.section.portfolio = portfolio
+    return item

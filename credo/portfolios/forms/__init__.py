@@ -1,0 +1,1 @@
+"""Portfolio forms, one module per area (learner, attestations, submissions, staff)."""
