@@ -366,7 +366,11 @@ def sharing(request: HttpRequest, enrolment_id: int, item_id: int) -> HttpRespon
         messages.error(request, " ".join(error.messages))
         return redirect(_section_url(item.section))
     if request.headers.get("HX-Request"):
-        return render(request, "portfolios/learner/_sharing.html", {"item": item, "editable": True, "announce": True})
+        return render(
+            request,
+            "portfolios/learner/_sharing.html",
+            {"item": item, "enrolment": item.portfolio.enrolment, "editable": True, "announce": True},
+        )
     shared = "will be shared" if item.share_in_credential else "will not be shared"
     messages.success(request, f"“{item.title}” {shared} in your credential.")
     return redirect(_section_url(item.section))
