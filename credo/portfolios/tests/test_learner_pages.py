@@ -236,7 +236,8 @@ def test_a_script_in_the_learners_text_never_reaches_the_page_unescaped(
         _url("learner-add-text", cld_enrolment.pk, 1),
         {
             "text-title": "<script>alert('title')</script>",
-            "text-html": "<p>Hello</p><script>alert('x')</script><img src=x onerror=alert(1)><a href='javascript:alert(2)'>go</a>",
+            "text-html": "<p>Hello</p><script>alert('x')</script><img src=x onerror=alert(1)>"
+            "<a href='javascript:alert(2)'>go</a>",
         },
     )
     item = EvidenceItem.objects.get()
@@ -419,7 +420,7 @@ def test_removing_asks_first_and_only_the_confirmed_post_removes(
     assert not EvidenceItem.objects.exists()
 
 
-# Who may reach these pages ---------------------------------------------------------------------------------------------
+# Who may reach these pages -------------------------------------------------------------------------------------------
 
 
 def _every_page(enrolment: Enrolment, item: EvidenceItem) -> list[tuple[str, str]]:
