@@ -332,7 +332,7 @@ def upload_file(
     enrolment_id: Path[RowId],
     position: Path[Position],
     file: File[UploadedFile],
-    title: Form[Title] = "",
+    title: str = Form("", max_length=TITLE_MAX, pattern=NUL_FREE, description="What the file is (else its name)."),
 ) -> Reply[ItemOut]:
     """Not in a transaction (the API runs none around it): ``add_file`` deletes what it stored if recording fails,
     which only holds when nothing outside it can roll back."""

@@ -108,9 +108,10 @@ class FileForm(forms.Form):
 
 
 class SharingForm(forms.Form):
-    share = forms.TypedChoiceField(
-        choices=[("yes", "Share"), ("no", "Do not share")], coerce=lambda value: value == "yes", empty_value=False
-    )
+    share = forms.ChoiceField(choices=[("yes", "Share"), ("no", "Do not share")])
+
+    def wanted(self) -> bool:
+        return bool(self.cleaned_data["share"] == "yes")
 
 
 class RemoveForm(forms.Form):

@@ -283,7 +283,7 @@ def autosave(request: HttpRequest, enrolment_id: int, item_id: int) -> JsonRespo
     item = own_item(request.user, enrolment_id, item_id)
     form = SaveTextForm(request.POST)
     if not form.is_valid():
-        problems = [message for errors in form.errors.values() for message in errors]
+        problems = [str(message) for errors in form.errors.values() for message in errors]
         return JsonResponse({"saved": False, "message": " ".join(problems)}, status=422)
     try:
         saved = evidence.save_text(
@@ -361,7 +361,7 @@ def sharing(request: HttpRequest, enrolment_id: int, item_id: int) -> HttpRespon
         messages.error(request, "Choose whether to share this evidence in your credential.")
         return redirect(_section_url(item.section))
     try:
-        item = evidence.set_sharing(item=item, actor=request.user, share=form.cleaned_data["share"])
+        item = evidence.set_sharing(item=item, actor=request.user, share=form.wanted())
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(_section_url(item.section))
