@@ -175,6 +175,7 @@
 
     return function changed() {
       if (!url || stopped) return;
+      if (!dirty) say("Not saved yet: it saves when you stop typing.", "");
       dirty = true;
       if (timer) window.clearTimeout(timer);
       timer = window.setTimeout(save, AUTOSAVE_AFTER_MS);
