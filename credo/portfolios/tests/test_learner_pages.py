@@ -527,3 +527,27 @@ def test_the_learners_study_page_and_home_link_to_the_portfolio_once_study_has_s
     assert f'href="{_url("learner-portfolio", cld_enrolment.pk)}"' in study
     home = client.get(reverse("dashboard")).content.decode()
     assert f'href="{_url("learner-portfolio", cld_enrolment.pk)}"' in home
+
+
+def test_a_sections_evidence_is_paginated_and_filtered_by_kind(
+    cld_portfolio: Portfolio, cld_enrolment: Enrolment, aroha: User, client_for: ClientFor
+) -> None:
+    for n in range(22):
+        _text(cld_portfolio, aroha, f"Piece {n:02d}")
+    evidence.add_link(
+        section=cld_portfolio.sections.get(position=1), actor=aroha, title="Newsletter", url="https://example.org/n"
+    )
+    client = client_for(aroha)
+    url = _url("learner-section", cld_enrolment.pk, 1)
+    first = client.get(url).content.decode()
+    assert "Piece 19" in first
+    assert "Piece 20" not in first
+    assert "Page 1 of 2" in first
+    assert "Map to competencies" in first  # the micro-credential has competencies, not criteria
+    second = client.get(url + "?page=2").content.decode()
+    assert "Piece 20" in second
+    assert "Newsletter" in second
+    links = client.get(url + "?kind=link").content.decode()
+    assert "Newsletter" in links
+    assert "Piece 00" not in links
+    assert "No evidence of that kind here." in client.get(url + "?kind=file").content.decode()

@@ -130,7 +130,12 @@ def gaps_page(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 
 def _section_page(request: HttpRequest, section: PortfolioSection, *, status: int = 200, **bound: Any) -> HttpResponse:
     portfolio = section.portfolio
-    page = _page(request, _items_of(section))
+    kind = request.GET.get("kind", "")
+    rows = _items_of(section)
+    if kind in ItemKind.values:
+        rows = rows.filter(kind=kind)
+    page = _page(request, rows)
+    by_criteria = mapping.criteria_of(portfolio.enrolment.cohort.programme.qualification_id).exists()
     total_words = int(section.items.filter(kind=ItemKind.TEXT).aggregate(total=Sum("word_count"))["total"] or 0)
     return render(
         request,
@@ -140,6 +145,9 @@ def _section_page(request: HttpRequest, section: PortfolioSection, *, status: in
             "enrolment": portfolio.enrolment,
             "section": section,
             "page": page,
+            "kinds": [(value, label, value == kind) for value, label in ItemKind.choices],
+            "kind": kind if kind in ItemKind.values else "",
+            "map_label": "Map to criteria" if by_criteria else "Map to competencies",
             "length": section_length(section, total_words),
             "editable": is_editable(portfolio),
             "text_form": bound.get("text_form") or TextForm(prefix="text"),
