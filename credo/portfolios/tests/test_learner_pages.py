@@ -551,3 +551,12 @@ def test_a_sections_evidence_is_paginated_and_filtered_by_kind(
     assert "Newsletter" in links
     assert "Piece 00" not in links
     assert "No evidence of that kind here." in client.get(url + "?kind=file").content.decode()
+
+
+def test_headings_in_writing_sit_below_the_pages_own_headings(
+    cld_portfolio: Portfolio, cld_enrolment: Enrolment, aroha: User, client_for: ClientFor
+) -> None:
+    section = cld_portfolio.sections.get(position=1)
+    evidence.add_text(section=section, actor=aroha, title="Story", html="<h2>Start</h2><h3>Detail</h3><h4>Aside</h4>")
+    html = client_for(aroha).get(_url("learner-section", cld_enrolment.pk, 1)).content.decode()
+    assert "<h4>Start</h4><h5>Detail</h5><h6>Aside</h6>" in html
