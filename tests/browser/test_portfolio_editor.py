@@ -4,6 +4,7 @@ autosave with a visible "Saved at", and a second window's stale save refused wit
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -79,3 +80,41 @@ def test_a_learner_writes_with_the_toolbar_autosaves_and_a_stale_window_is_told(
     item.refresh_from_db()
     assert "and Wellington" in item.html
     assert "(stale)" not in item.html
+
+    other.get_by_role("link", name="Every saved version of this writing").click()
+    other.get_by_role("link", name="Version 1", exact=True).click()
+    expect(other.get_by_role("heading", level=1)).to_have_text("Version 1 of My background")
+    expect(other.locator(".evidence-text")).not_to_contain_text("Porirua")
+
+
+def test_a_learner_uploads_maps_reads_the_gap_matrix_shares_and_removes(
+    live_demo: Any, page: Page, tmp_path: Path
+) -> None:
+    base = live_demo.url
+    enrolment = Enrolment.objects.get(learner__email=LEARNER, state=EnrolmentState.ACTIVE)
+    sign_in(page, base)
+    page.goto(f"{base}/portfolios/my/{enrolment.pk}/sections/4/")
+    agenda = tmp_path / "agenda.pdf"
+    agenda.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    page.get_by_label("File:").set_input_files(str(agenda))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("status")).to_contain_text("“agenda.pdf” is uploaded.")
+
+    page.get_by_role("link", name="Map to competencies for agenda.pdf").click()
+    page.get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="Save the mapping").click()
+    expect(page.get_by_role("status")).to_contain_text("is mapped to 1 of")
+
+    page.goto(f"{base}/portfolios/my/{enrolment.pk}/gaps/")
+    expect(page.locator(".done")).to_have_count(1)
+    page.get_by_role("link", name="Show only those not covered").click()
+    expect(page.locator(".done")).to_have_count(0)
+
+    page.goto(f"{base}/portfolios/my/{enrolment.pk}/sections/4/")
+    page.get_by_role("button", name="Share in my credential").click()  # htmx: the form is swapped in place
+    expect(page.get_by_role("status").filter(has_text="Shared in your credential")).to_be_visible()
+    page.get_by_role("link", name="Remove agenda.pdf").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Remove “agenda.pdf”?")
+    page.get_by_role("button", name="Remove “agenda.pdf”").click()
+    expect(page.get_by_role("status")).to_contain_text("is removed from your portfolio")
+    assert not EvidenceItem.objects.filter(portfolio__enrolment=enrolment).exists()
