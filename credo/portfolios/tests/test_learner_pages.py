@@ -26,6 +26,7 @@ from credo.portfolios.models import (
 from credo.portfolios.services import evidence
 from credo.portfolios.services.mapping import criteria_of
 from credo.portfolios.services.portfolios import portfolio_for
+from credo.portfolios.views import learner as learner_views
 from credo.programmes.models import Cohort, Enrolment
 from credo.programmes.tests.support_builders import facilitator_of
 
@@ -560,3 +561,8 @@ def test_headings_in_writing_sit_below_the_pages_own_headings(
     evidence.add_text(section=section, actor=aroha, title="Story", html="<h2>Start</h2><h3>Detail</h3><h4>Aside</h4>")
     html = client_for(aroha).get(_url("learner-section", cld_enrolment.pk, 1)).content.decode()
     assert "<h4>Start</h4><h5>Detail</h5><h6>Aside</h6>" in html
+
+
+def test_the_upload_page_never_runs_inside_a_request_transaction() -> None:
+    """add_file deletes what it stored if recording fails; an outer transaction's rollback would leave the file."""
+    assert "default" in getattr(learner_views.add_file, "_non_atomic_requests", set())

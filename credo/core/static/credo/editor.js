@@ -145,9 +145,18 @@
         credentials: "same-origin",
         headers: { "X-Requested-With": "fetch", "Accept": "application/json" }
       }).then(function (response) {
+        // A sign-in page instead of an answer: the session ended. Say so, rather than "could not be reached".
+        var type = response.headers.get("Content-Type") || "";
+        if (response.redirected || type.indexOf("json") === -1) return { status: 401, data: {} };
         return response.json().then(function (data) { return { status: response.status, data: data }; });
       }).then(function (result) {
         var data = result.data || {};
+        if (result.status === 401) {
+          stopped = true;
+          say("Not saved: you have been signed out. Copy your text, sign in again in another tab, then paste it " +
+            "back and save.", "error");
+          return;
+        }
         if (result.status === 200 && data.saved) {
           var version = form.querySelector("input[name=expected_version]");
           if (version) version.value = data.version;
