@@ -288,3 +288,22 @@ def test_other_learners_and_staff_of_any_provider_get_404_and_change_nothing(
 
 def test_ids_out_of_range_are_a_422_not_a_crash(aroha: User, client_for: ClientFor) -> None:
     assert client_for(aroha).get(f"{API}/{2**70}").status_code == 422
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_portfolio_and_gap_matrix_take_the_same_queries_for_3_or_30_items(
+    seg_portfolio: Portfolio,
+    seg_enrolment: Enrolment,
+    sam: User,
+    client_for: ClientFor,
+    count: int,
+    django_assert_max_num_queries: Callable[..., Any],
+) -> None:
+    criteria = list(criteria_of(seg_enrolment.cohort.programme.qualification_id))
+    for n in range(count):
+        item = _text(seg_portfolio, sam, f"Item {n}", position=1 + n % 2)
+        CriterionMapping.objects.create(item=item, criterion=criteria[n % 4])
+    client = client_for(sam)
+    for path in ("", "/gaps"):
+        with django_assert_max_num_queries(10):
+            assert client.get(f"{API}/{seg_enrolment.pk}{path}").status_code == 200
