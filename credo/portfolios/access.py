@@ -191,3 +191,28 @@ def own_attestation_request(user: Any, enrolment_id: int, request_id: int) -> At
     request.portfolio = portfolio
     request.section.portfolio = portfolio
     return request
+
+
+# The learner's own sections and evidence --------------------------------------------------------------------------
+# Each loads the portfolio through ``own_portfolio`` first, so "not yours" is a 404 before anything else is read.
+
+
+def own_section_at(user: Any, enrolment_id: int, position: int) -> PortfolioSection:
+    """One section of the signed-in learner's own portfolio, by its position (1, 2, …): the learner's pages' URLs."""
+    portfolio = own_portfolio(user, enrolment_id)
+    section = PortfolioSection.objects.filter(portfolio=portfolio, position=position).first()
+    if section is None:
+        raise Http404("Your portfolio has no such section.")
+    section.portfolio = portfolio
+    return section
+
+
+def own_item(user: Any, enrolment_id: int, item_id: int) -> EvidenceItem:
+    """One piece of evidence in the signed-in learner's own portfolio."""
+    portfolio = own_portfolio(user, enrolment_id)
+    item = EvidenceItem.objects.select_related("section").filter(portfolio=portfolio, pk=item_id).first()
+    if item is None:
+        raise Http404("That evidence is not in your portfolio (it may have been removed).")
+    item.portfolio = portfolio
+    item.section.portfolio = portfolio
+    return item

@@ -1,4 +1,4 @@
-"""What programmes puts on the dashboard: a learner's programmes, invoices, questions and (soon) portfolio; a
+"""What programmes puts on the dashboard: a learner's programmes, invoices, questions and portfolio; a
 provider's cohorts for its programme admins; a facilitator's own cohorts. Registered in ``ProgrammesConfig.ready``.
 """
 
@@ -64,6 +64,7 @@ def _learner_sections(viewer: Viewer) -> list[Panel]:
             heading="Your portfolio",
             order=panels.LEARNER_NEXT,
             template="programmes/panels/learner_portfolio.html",
+            context={"summaries": summaries},
         )
     )
     return sections

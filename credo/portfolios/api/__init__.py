@@ -3,7 +3,7 @@
 Importing the endpoint modules registers their operations on the shared router.
 """
 
-from credo.portfolios.api import attestations, staff, submissions
+from credo.portfolios.api import attestations, learner, staff, submissions
 from credo.portfolios.api.router import router
 
-__all__ = ["attestations", "router", "staff", "submissions"]
+__all__ = ["attestations", "learner", "router", "staff", "submissions"]

@@ -112,8 +112,13 @@ def test_the_gap_matrix_shows_what_is_covered_and_what_is_not(
     assert not matrix.is_mapped(matrix.rows[3], minutes)
 
 
-def test_a_portfolio_without_criteria_has_an_empty_matrix(cld_portfolio: Portfolio) -> None:
-    assert gap_matrix(portfolio=cld_portfolio).rows == []
+def test_a_micro_credential_without_criteria_has_a_row_per_competency(cld_portfolio: Portfolio) -> None:
+    matrix = gap_matrix(portfolio=cld_portfolio)
+    assert matrix.kind == "competencies"
+    competency = cld_portfolio.enrolment.cohort.programme.qualification.competencies.get()
+    assert [(row.competency, row.code, row.text, row.covered) for row in matrix.rows] == [
+        (competency, "C1", competency.title, False)
+    ]
 
 
 @pytest.mark.parametrize("count", [1, 50])

@@ -91,7 +91,7 @@ class TestTheHomeOfALearnerWithoutMemberships:
         assert f'href="/programmes/invoices/{invoice.pk}.pdf"' in html
         assert f"NZD {invoice.total}, due by {due}" in html
         assert "Applied" not in html
-        assert "coming with the portfolio work" in html
+        assert "your portfolio opens when your study starts" in html
         assert f'href="{reverse("programmes:my-enrolments")}"' in html
         assert ">My programmes</a></li>" in html  # in the main navigation
 
