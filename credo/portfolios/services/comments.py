@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from credo.core.tasks import send_email
 from credo.portfolios.access import may_comment
@@ -86,7 +87,9 @@ def _tell_learner(comment: SectionComment) -> None:
             "This comment is to help you build your portfolio. It is not an assessment decision: your portfolio is "
             "assessed only after you submit it.",
             "",
-            f"Sign in to read it beside your work: {settings.SITE_URL}/dashboard/",
+            "Sign in to read it beside your work: "
+            + str(settings.SITE_URL).rstrip("/")
+            + reverse("portfolios:learner-section", args=[enrolment.pk, section.position]),
         ]
     )
     to, subject = learner.email, f"A comment on your portfolio: {section.title}"

@@ -42,6 +42,8 @@ def test_the_cohorts_facilitator_comments_and_the_learner_is_emailed(
     assert sent.to == [aroha.email]
     assert "Try a timeline of the hui." in sent.body
     assert "not an assessment decision" in sent.body
+    section_page = reverse("portfolios:learner-section", args=[section.portfolio.enrolment_id, section.position])
+    assert section_page in sent.body, "the email leads to the section the comment is on"
 
 
 def test_the_providers_programme_admin_comments_too(section: PortfolioSection, provider_admin: User) -> None:
@@ -163,3 +165,13 @@ def test_the_learner_reads_the_comments_beside_their_section(
     assert "Try a &lt;i&gt;timeline&lt;/i&gt;." in shown
     other = section.portfolio.sections.get(position=2)
     assert render_to_string("portfolios/staff/_comments_for_learner.html", {"section": other}).strip() == ""
+
+
+def test_the_learners_own_section_page_shows_the_comments(
+    section: PortfolioSection, cohort_facilitator: User, aroha: User, client_for: Sign
+) -> None:
+    comment_on_section(section=section, actor=cohort_facilitator, body="Try a timeline of the hui.")
+    url = reverse("portfolios:learner-section", args=[section.portfolio.enrolment_id, section.position])
+    page = client_for(aroha).get(url).content.decode()
+    assert "Comments from your facilitators" in page
+    assert "Try a timeline of the hui." in page

@@ -234,6 +234,7 @@ def test_the_portfolio_page_shows_evidence_attestations_and_submission_without_e
     assert "Waiting for a reply" in page
     assert "Being built: not submitted yet" in page
     assert "only the learner can change their evidence" in page
+    assert "Give more time" not in page, "only the provider's programme admins extend deadlines"
     for control in ("Edit", "Remove evidence", "Upload", 'name="html"'):
         assert control not in page
 
@@ -332,3 +333,11 @@ def test_the_portfolio_page_costs_the_same_with_few_or_many_items(
     few = _queries(client, url)
     _evidence(cld_portfolio, aroha, 15)
     assert _queries(client, url) == few
+
+
+def test_the_programme_admin_sees_the_deadline_and_may_give_more_time(
+    cld_portfolio: Portfolio, provider_admin: User, client_for: Sign
+) -> None:
+    page = client_for(provider_admin).get(portfolio_url(cld_portfolio.enrolment)).content.decode()
+    assert "Deadline" in page
+    assert reverse("portfolios:deadline-extension", args=[cld_portfolio.enrolment_id]) in page

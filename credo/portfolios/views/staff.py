@@ -28,6 +28,7 @@ from credo.portfolios.forms_staff import CommentForm, ProgressFilterForm
 from credo.portfolios.models import ItemKind, Portfolio, PortfolioSection
 from credo.portfolios.services import comments, progress
 from credo.portfolios.services.mapping import GapMatrix, gap_matrix
+from credo.portfolios.services.submissions import effective_deadline
 from credo.programmes.access.common import is_facilitator, is_programme_admin
 
 PER_PAGE = 25
@@ -92,6 +93,8 @@ def _page(
         "matrix": matrix,
         "submissions": submissions,
         "current_submission": next((s for s in submissions if s.attempt == portfolio.attempt), None),
+        "deadline": effective_deadline(portfolio),
+        "may_extend": is_programme_admin(request.user, portfolio.enrolment.cohort),
         "file_kind": ItemKind.FILE,
         "text_kind": ItemKind.TEXT,
     }

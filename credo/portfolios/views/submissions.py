@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from credo.portfolios import access
@@ -27,12 +27,9 @@ from credo.programmes.services.cohorts import end_of_day
 EXTENSIONS_PAGE = 20
 
 
-def portfolio_url(portfolio: Portfolio) -> str | None:
-    """The learner's portfolio page (the learner area's), if it is there to link to."""
-    try:
-        return reverse("portfolios:portfolio", args=[portfolio.enrolment_id])
-    except NoReverseMatch:
-        return None
+def portfolio_url(portfolio: Portfolio) -> str:
+    """The learner's portfolio page."""
+    return reverse("portfolios:learner-portfolio", args=[portfolio.enrolment_id])
 
 
 def _problems(error: ValidationError) -> list[str]:
@@ -93,10 +90,7 @@ def _submission_context(submission: Submission) -> dict[str, Any]:
     sections = [
         {
             **section,
-            "items": [
-                {**item, "text": export.plain_text(item.get("html", "")), "stored": files.get(item.get("sha256", ""))}
-                for item in section["items"]
-            ],
+            "items": [{**item, "stored": files.get(item.get("sha256", ""))} for item in section["items"]],
         }
         for section in submission.manifest["sections"]
     ]
