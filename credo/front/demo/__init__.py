@@ -2,7 +2,9 @@
 
 `load_demo()` is idempotent: running it again changes nothing and writes no
 audit events. It holds issued credentials (see
-`credentials.py`); later issues extend it (cohorts, portfolios).
+`credentials.py`), cohorts and their learners (`programmes.py`, `programmes_history.py`), and the
+learners' portfolios (`portfolios.py`). The one live attestation link it makes is kept in var/ so
+that `load_demo` and `demo_logins` can print it (its token is stored nowhere else).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from credo.accounts.models import Membership, Organisation, Role, User
 from credo.accounts.services import add_membership
 from credo.catalogue.interchange import ImportReport, import_catalogue, parse_document
 from credo.front.demo.credentials import load_credentials
+from credo.front.demo.portfolios import load_portfolios
 from credo.front.demo.programme_pages import load_programme_pages
 from credo.front.demo.programmes import load_programmes
 
@@ -72,7 +75,11 @@ PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("moderator@inspiring.example", "Aroha Ngata", "inspiring-communities", Role.INTERNAL_QA,
                "moderator (checks the assessors' decisions)"),
     DemoPerson("learner@inspiring.example", "Leilani Fa'amausili", "inspiring-communities", Role.LEARNER,
-               "learner on the 2024 cohort of the CLD micro-credential"),
+               "learner on the 2024 cohort of the CLD micro-credential (portfolio submitted)"),
+    DemoPerson("sina.tuilagi@inspiring.example", "Sina Tuilagi", "inspiring-communities", Role.LEARNER,
+               "learner on the 2024 cohort, given more time: portfolio ready to submit"),
+    DemoPerson("mei.zhao@inspiring.example", "Mei Lin Zhao", "inspiring-communities", Role.LEARNER,
+               "learner on the 2024 cohort, given more time: half way, waiting for an attestation"),
     DemoPerson("outsider@elsewhere.example", "Olive Outsider", None, None,
                "an outsider: belongs to no organisation, sees only public pages"),
     DemoPerson(GRADUATE, "Hemi Tāwhiri", None, None,
@@ -110,6 +117,7 @@ def load_demo() -> ImportReport:
     load_credentials()
     load_programmes(people)
     load_programme_pages(people)
+    load_portfolios(people)
     return report
 
 

@@ -44,6 +44,19 @@ ask the neighbours to run the conversation themselves.</p>
 <p><em>Still to write: who came, how the small groups worked, and what happened next.</em></p>
 """
 
+SINA_CASE_STUDY = """\
+<h2>The Cannons Creek street party hui</h2>
+<p>After two break-ins on our street, neighbours asked the Trust to "do something about safety". I suggested
+that the neighbours themselves meet first, and offered to facilitate.</p>
+<h2>Bringing people together</h2>
+<p>We knocked on every door of the street with a flyer in four languages. Thirty-five households came to a
+hui in the school hall, including several families who had never been to a Trust event.</p>
+<h2>Facilitating and coordinating</h2>
+<p>I used a world caf\u00e9 so that every table could talk in its own language, with a scribe from each. The
+neighbours chose a street party as their first action, organised by a group of eight, and it happened in
+March with 200 people.</p>
+"""
+
 MEI_BACKGROUND = """\
 <p>I am a community development advisor at Hutt City Council. Before that I worked for six years in
 neighbourhood support, where I first facilitated residents' meetings.</p>

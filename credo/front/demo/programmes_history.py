@@ -2,8 +2,9 @@
 
 The 2024 cohort ended before the demo is loaded, so its learners are at later stages: Leilani studied
 well (hours logged every week, every workshop, both check-ins, a question to the facilitator), Mei fell
-behind and missed the first workshop, Tama is waiting on a funding decision, Ana withdrew before the
-first workshop, and Wiremu paid but never started, so his enrolment lapsed after the deadline.
+behind and missed the first workshop, Sina studied but lost August to a bereavement, Rangi started
+late, Tama is waiting on a funding decision, Ana withdrew before the first workshop, and Wiremu paid but
+never started, so his enrolment lapsed after the deadline. (Their portfolios are in ``portfolios.py``.)
 
 Each service takes the moment it acts as ``now`` where a rule depends on it (no hours logged ahead, no
 check-in offered in the past), so the history is checked as it was lived. What the services stamp
@@ -62,7 +63,7 @@ class PastLearner:
     organisation: str
     kind: str
     registered: datetime.date
-    stage: str  # studied | behind | support | withdrawn | lapsed
+    stage: str  # studied | behind | ready | started | support | withdrawn | lapsed
 
 
 PAST_LEARNERS = (
@@ -74,6 +75,10 @@ PAST_LEARNERS = (
                 OrganisationType.LOCAL_GOVERNMENT, datetime.date(2024, 3, 4), "lapsed"),
     PastLearner("ana.havili@inspiring.example", "Ana Havili", "Ministry for Pacific Peoples",
                 OrganisationType.CENTRAL_GOVERNMENT, datetime.date(2024, 3, 6), "withdrawn"),
+    PastLearner("sina.tuilagi@inspiring.example", "Sina Tuilagi", "Cannons Creek Neighbourhood Trust",
+                OrganisationType.COMMUNITY, datetime.date(2024, 2, 26), "ready"),
+    PastLearner("rangi.hohaia@inspiring.example", "Rangi Hohaia", "Taranaki Rural Support Trust",
+                OrganisationType.COMMUNITY, datetime.date(2024, 3, 11), "started"),
     # Registered during the extension to 27 March.
     PastLearner("tama.ruawai@inspiring.example", "Tama Ruawai", "Ōtaki Volunteer Network",
                 OrganisationType.VOLUNTEER_GROUP, datetime.date(2024, 3, 25), "support"),
@@ -126,11 +131,11 @@ def _register_2024(cohort: Cohort, admin: User, person: PastLearner) -> Enrolmen
         terms_accepted=True,
         now=_auckland(person.registered, 10),
     )
-    if person.stage in ("studied", "behind", "lapsed"):
+    if person.stage in ("studied", "behind", "ready", "started", "lapsed"):
         invoice = enrolment.invoices.get()
         paid_on = invoice.issued_on + datetime.timedelta(days=9)
         enrolments.record_payment(invoice, actor=admin, paid_on=paid_on, reference="Demo bank transfer")
-    if person.stage in ("studied", "behind"):
+    if person.stage in ("studied", "behind", "ready", "started"):
         enrolments.activate(enrolment, actor=admin)
     elif person.stage == "support":
         funding.request_support(
@@ -228,6 +233,8 @@ def _date_the_history(cohort: Cohort, placed: dict[str, Enrolment]) -> None:
     last_change = {
         "studied": _auckland(STUDY_STARTED_ON, 9),
         "behind": _auckland(STUDY_STARTED_ON, 9),
+        "ready": _auckland(STUDY_STARTED_ON, 9),
+        "started": _auckland(STUDY_STARTED_ON, 9),
         "lapsed": _auckland(LAPSED_ON, 9),
         "withdrawn": _auckland(WITHDRAWN_ON, 16),
     }

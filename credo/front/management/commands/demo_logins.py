@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tasks_db.models import DBTaskResult
 
 from credo.front.demo import DEMO_PASSWORD, logins
+from credo.front.demo.portfolios import live_attestation_link
 
 
 def write_logins(out: OutputWrapper) -> None:
@@ -21,6 +22,9 @@ def write_logins(out: OutputWrapper) -> None:
     width = max(len(email) for email, _ in rows)
     for email, who in rows:
         out.write(f"  {email.ljust(width)}  {who}")
+    if link := live_attestation_link():
+        out.write("Be an attestor, with no account: Mei Lin Zhao asked Tom Rangihuna to attest to her work. Open")
+        out.write(f"  {link}")
     if settings.DEV_OUTBOX:
         out.write(f"Email is not sent: read it at {settings.SITE_URL}/dev/outbox/ (signed in as the operator)")
         out.write(f"or in {settings.EMAIL_OUTBOX_DIR}.")
