@@ -7,6 +7,7 @@ persona is a fixture that returns a `User`; `client_for(user)` signs one in.
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,10 +21,18 @@ from credo.accounts.models import Organisation, OrganisationKind, Role, User
 from credo.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 
+#: Files the tests store (uploads, the demo's evidence) and the demo's var/ notes: one scratch folder per test
+#: process, never the checkout's var/.
+_SCRATCH = tempfile.mkdtemp(prefix="credo-tests-")
+
+
 def _test_settings_values() -> dict[str, Any]:
     """Tasks run at once, so their effects can be checked straight after; static files need no build step;
-    passwords hash quickly (the real hasher's slowness is its point, and would dominate the suite)."""
+    passwords hash quickly (the real hasher's slowness is its point, and would dominate the suite); files go to a
+    scratch folder."""
     return {
+        "MEDIA_ROOT": f"{_SCRATCH}/media",
+        "VAR_DIR": f"{_SCRATCH}/var",
         "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
         "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
         "STORAGES": {
