@@ -16,7 +16,7 @@ from credo.programmes.models import Enrolment, EnrolmentState
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-LEARNER = "learner@inspiring.example"  # the demo's 2024 learner who is studying
+LEARNER = "mei.zhao@inspiring.example"  # the demo's 2024 learner half way through her portfolio
 
 
 def sign_in(page: Page, base: str) -> None:
@@ -37,7 +37,7 @@ def test_a_learner_writes_with_the_toolbar_autosaves_and_a_stale_window_is_told(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your portfolio")
     page.locator("ol.portfolio-sections h3 a").first.click()
 
-    page.get_by_label("Title:", exact=True).first.fill("My background")
+    page.get_by_label("Title:", exact=True).first.fill("Where I started")
     editor = page.get_by_role("textbox", name="Your writing")
     editor.click()
     page.get_by_role("button", name="Heading", exact=True).click()
@@ -47,8 +47,8 @@ def test_a_learner_writes_with_the_toolbar_autosaves_and_a_stale_window_is_told(
     page.keyboard.type("Community organiser")
     page.get_by_role("button", name="Save and keep writing").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("My background")
-    item = EvidenceItem.objects.get(title="My background")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Where I started")
+    item = EvidenceItem.objects.get(title="Where I started", portfolio__enrolment=enrolment)
     assert "<h2>Who I am</h2>" in item.html
     assert re.search(r"<(b|strong)>Community organiser</\1>", item.html)
 
@@ -83,7 +83,7 @@ def test_a_learner_writes_with_the_toolbar_autosaves_and_a_stale_window_is_told(
 
     other.get_by_role("link", name="Every saved version of this writing").click()
     other.get_by_role("link", name="Version 1", exact=True).click()
-    expect(other.get_by_role("heading", level=1)).to_have_text("Version 1 of My background")
+    expect(other.get_by_role("heading", level=1)).to_have_text("Version 1 of Where I started")
     expect(other.locator(".evidence-text")).not_to_contain_text("Porirua")
 
 
@@ -117,4 +117,4 @@ def test_a_learner_uploads_maps_reads_the_gap_matrix_shares_and_removes(
     expect(page.get_by_role("heading", level=1)).to_have_text("Remove “agenda.pdf”?")
     page.get_by_role("button", name="Remove “agenda.pdf”").click()
     expect(page.get_by_role("status")).to_contain_text("is removed from your portfolio")
-    assert not EvidenceItem.objects.filter(portfolio__enrolment=enrolment).exists()
+    assert not EvidenceItem.objects.filter(portfolio__enrolment=enrolment, original_name="agenda.pdf").exists()

@@ -101,3 +101,12 @@ MANAGER_ATTESTATION = (
     "I manage the Collective and saw the hui and its planning. Leilani's facilitation let the young people lead "
     "while keeping the council and churches in a listening role. She follows up on what was agreed."
 )
+
+SINA_PARTICIPANT_ATTESTATION = (
+    "I live on the street and came to the hui with my two teenagers. Sina made sure every table could talk in its "
+    "own language and that the neighbours, not the Trust, chose what to do. I joined the party group afterwards."
+)
+SINA_MENTOR_ATTESTATION = (
+    "I have mentored Sina for two years. I watched her plan the street hui and debriefed it with her: she let the "
+    "neighbours lead, noticed who was missing, and followed up with them herself."
+)

@@ -211,16 +211,29 @@ def _write_everything(portfolio: Portfolio, learner: User, *, case_study: str = 
     evidence.set_sharing(item=agenda, actor=learner, share=True)
 
 
-def _attested(portfolio: Portfolio, learner: User, asked: datetime.datetime) -> None:
-    """Both attestations, asked for on ``asked`` and written within the week, through the attestor's own link."""
-    section = portfolio.sections.get(position=ATTESTATIONS)
-    first = learner.full_name.split()[0]
-    for requirement, name, email, relationship, how, statement, days in (
+#: Who attests each learner's work: (requirement, name, email, relationship, how they know the learner, statement,
+#: days after asking that they wrote it).
+ATTESTORS = {
+    LEILANI: (
         (PARTICIPANT, "Losa Faleolo", "losa.faleolo@example.org", "participant",
          "I was on the planning group for the hui.", texts.PARTICIPANT_ATTESTATION, 3),
         (PEER_OR_MANAGER, "Grace Tuimavave", "grace.tuimavave@example.org", "manager",
-         "I am the Collective's manager, and her manager.", texts.MANAGER_ATTESTATION, 6),
-    ):  # fmt: skip
+         "I am the Collective's manager, and hers.", texts.MANAGER_ATTESTATION, 6),
+    ),
+    SINA: (
+        (PARTICIPANT, "Mele Vaka", "mele.vaka@example.org", "participant",
+         "I am one of the neighbours who came to the hui.", texts.SINA_PARTICIPANT_ATTESTATION, 2),
+        (PEER_OR_MANAGER, "Huia Kereama", "huia.kereama@example.org", "mentor",
+         "I have been her mentor since 2022.", texts.SINA_MENTOR_ATTESTATION, 9),
+    ),
+}  # fmt: skip
+
+
+def _attested(portfolio: Portfolio, learner: User, asked: datetime.datetime) -> None:
+    """Both attestations, asked for on ``asked`` and written within days, through each attestor's own link."""
+    section = portfolio.sections.get(position=ATTESTATIONS)
+    first = learner.full_name.split()[0]
+    for requirement, name, email, relationship, how, statement, days in ATTESTORS[learner.email]:
         _, link = attestations.request_attestation_with_link(
             section=section,
             requirement=requirement,
@@ -231,14 +244,13 @@ def _attested(portfolio: Portfolio, learner: User, asked: datetime.datetime) -> 
             message=f"Kia ora, could you write a few lines about my facilitation for my micro-credential? {first}",
             now=asked,
         )
-        token = link.rstrip("/").rsplit("/", 1)[-1]
         attestations.complete_attestation(
-            token=token,
+            token=link.rstrip("/").rsplit("/", 1)[-1],
             attestor_name=name,
             attestor_role="",
             relationship=how,
             answers=[],
-            statement=statement.replace("Leilani", first),
+            statement=statement,
             declared_true=True,
             copy_requested=False,
             now=asked + datetime.timedelta(days=days),
