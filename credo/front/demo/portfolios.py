@@ -31,6 +31,7 @@ from fpdf import FPDF
 from credo.accounts.models import User
 from credo.catalogue.models import Competency
 from credo.front.demo import portfolio_texts as texts
+from credo.front.demo.programmes import CENTRE_SESSIONS, centre_sessions
 from credo.front.demo.programmes_history import AUCKLAND, LONDON
 from credo.portfolios.models import (
     AttestationRequest,
@@ -111,6 +112,7 @@ def _running_certificate_cohort(admin: User, tutor: User, today: datetime.date) 
         tax_rate=Decimal("0"),
     )
     cohorts.assign_facilitators(cohort, actor=admin, facilitators=[tutor])
+    centre_sessions(cohort, admin, *CENTRE_SESSIONS["l3-certificate"])  # the first two are behind them
     return cohort
 
 

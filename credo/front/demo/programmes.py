@@ -270,7 +270,7 @@ def _after_the_christmas_break(day: datetime.date) -> datetime.date:
     return day
 
 
-def _centre_sessions(cohort: Cohort, admin: User, weekday: int, topics: tuple[str, ...]) -> None:
+def centre_sessions(cohort: Cohort, admin: User, weekday: int, topics: tuple[str, ...]) -> None:
     """Every six weeks from the first ``weekday`` of study, 18:30-20:30 London time, at the centre."""
     first = cohort.study_starts + datetime.timedelta(days=(weekday - cohort.study_starts.weekday()) % 7)
     for number, topic in enumerate(topics, start=1):
@@ -322,7 +322,7 @@ def _seg_cohorts(admin: User, tutor: User, provider: Organisation, today: dateti
             tax_rate=Decimal("0"),
         )
         cohorts.assign_facilitators(cohort, actor=admin, facilitators=[tutor])
-        _centre_sessions(cohort, admin, *CENTRE_SESSIONS[slug])  # before registrations: nobody to tell yet
+        centre_sessions(cohort, admin, *CENTRE_SESSIONS[slug])  # before registrations: nobody to tell yet
         centre_learners(cohort, admin)
 
 
