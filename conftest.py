@@ -20,7 +20,6 @@ from django.test import Client, override_settings
 from credo.accounts.models import Organisation, OrganisationKind, Role, User
 from credo.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
-
 #: Files the tests store (uploads, the demo's evidence) and the demo's var/ notes: one scratch folder per test
 #: process, never the checkout's var/.
 _SCRATCH = tempfile.mkdtemp(prefix="credo-tests-")

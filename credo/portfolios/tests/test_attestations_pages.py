@@ -50,7 +50,7 @@ def attest_url(token: str) -> str:
 
 
 def _link_page_headers(response: Any) -> None:
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["Cache-Control"] == "no-store"
 
 

@@ -4,7 +4,8 @@ The learner's pages load through ``access.own_section`` and ``access.own_attesta
 404. The attestor has no account: their pages open a request only through the token in the link
 (``services.attestations.open_request``), show who asks and what for (never the portfolio), and answer a link that
 no longer works with a plain explanation page (404 unknown, 410 expired, used or cancelled). The token is in the
-address, so those pages are never cached and never send a Referer.
+address, so those pages are never cached and never send a Referer to another site. (Not ``no-referrer``: with it,
+the browser sends ``Origin: null`` with the page's own form, and Django's CSRF check refuses every attestation.)
 """
 
 from __future__ import annotations
@@ -33,12 +34,12 @@ REQUESTS_PAGE = 20
 
 
 def _link_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The token is in the address: never cache the page, never leak the address as a Referer, never index it."""
+    """The token is in the address: never cache the page, never let it leave the site as a Referer, never index it."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["Cache-Control"] = "no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
