@@ -115,6 +115,16 @@ def test_the_overview_and_the_gap_matrix_take_the_same_queries_for_3_or_30_items
         assert client.get(_url("learner-section", seg_enrolment.pk, 1)).status_code == 200
 
 
+def test_a_units_section_shows_its_learning_outcomes_and_criteria(
+    seg_portfolio: Portfolio, seg_enrolment: Enrolment, sam: User, client_for: ClientFor
+) -> None:
+    html = client_for(sam).get(_url("learner-section", seg_enrolment.pk, 1)).content.decode()
+    assert "What this unit asks of you" in html
+    assert "Learning outcome 1:</strong> Understand organising" in html
+    assert "AC1.1: Describe it" in html
+    assert "AC1.2: Explain it" in html
+
+
 def test_the_gap_matrix_shows_covered_and_not_covered_and_filters_to_the_gaps(
     seg_portfolio: Portfolio, seg_enrolment: Enrolment, sam: User, client_for: ClientFor
 ) -> None:

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from credo.catalogue.models import LearningOutcome
 from credo.portfolios.access import own_item, own_portfolio, own_section_at
 from credo.portfolios.downloads import file_response
 from credo.portfolios.forms.learner import (
@@ -128,6 +129,13 @@ def gaps_page(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 # A section and adding evidence to it -------------------------------------------------------------------------------
 
 
+def _outcomes(section: PortfolioSection) -> list[LearningOutcome]:
+    """A unit's section shows what the unit asks: its learning outcomes, each with its assessment criteria."""
+    if section.unit_id is None:
+        return []
+    return list(LearningOutcome.objects.filter(unit_id=section.unit_id).prefetch_related("criteria"))
+
+
 def _section_page(request: HttpRequest, section: PortfolioSection, *, status: int = 200, **bound: Any) -> HttpResponse:
     portfolio = section.portfolio
     kind = request.GET.get("kind", "")
@@ -148,6 +156,7 @@ def _section_page(request: HttpRequest, section: PortfolioSection, *, status: in
             "kinds": [(value, label, value == kind) for value, label in ItemKind.choices],
             "kind": kind if kind in ItemKind.values else "",
             "map_label": "Map to criteria" if by_criteria else "Map to competencies",
+            "outcomes": _outcomes(section),
             "length": section_length(section, total_words),
             "editable": is_editable(portfolio),
             "text_form": bound.get("text_form") or TextForm(prefix="text"),
