@@ -16,6 +16,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from credo.portfolios.models import AttestationRequest, AttestationState
+from credo.programmes.models import EnrolmentState
 
 #: What ``secrets.token_urlsafe(32)`` gives: 43 characters of URL-safe base64. Anything else is not one of ours.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -63,6 +64,15 @@ class LinkCancelledError(AttestationLinkError):
     )
 
 
+class LinkClosedError(AttestationLinkError):
+    status = 410
+    title = "This request is closed"
+    explanation = (
+        "The person who asked you is no longer studying on the programme, so the link no longer works and "
+        "nothing is needed from you."
+    )
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -96,3 +106,6 @@ def check_usable(request: AttestationRequest, now: datetime.datetime) -> None:
         raise LinkUsedError
     if request.state == AttestationState.EXPIRED or request.expires_at <= now:
         raise LinkExpiredError
+    if request.portfolio.enrolment.state != EnrolmentState.ACTIVE:
+        # Withdrawn, deferred or lapsed: nobody should be asked to attest to a programme the learner has left.
+        raise LinkClosedError

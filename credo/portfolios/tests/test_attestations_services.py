@@ -19,12 +19,14 @@ from credo.portfolios.models import Attestation, AttestationRequest, Attestation
 from credo.portfolios.services import attestation_links, attestation_reads, attestations
 from credo.portfolios.services.attestation_links import (
     LinkCancelledError,
+    LinkClosedError,
     LinkExpiredError,
     LinkUnknownError,
     LinkUsedError,
 )
 from credo.portfolios.tasks import expire_attestation_requests, send_attestation_reminders
 from credo.programmes.models import Cohort
+from credo.programmes.services import enrolments
 
 from .attestation_support import answer, ask, emails_at_once, first_section, token_sent_to
 from .builders import studying
@@ -354,6 +356,19 @@ def test_a_link_past_its_date_is_expired_even_before_the_task_marks_it(cld_portf
         attestations.open_request(token)
     with pytest.raises(LinkExpiredError):
         answer(token)
+
+
+def test_a_link_stops_working_once_the_learner_has_left_the_programme(
+    cld_portfolio: Portfolio, aroha: User, provider_admin: User
+) -> None:
+    ask(cld_portfolio, aroha)
+    token = token_sent_to("hemi@example.org")
+    enrolments.withdraw(cld_portfolio.enrolment, actor=aroha, reason="Moving away")
+    with pytest.raises(LinkClosedError):
+        attestations.open_request(token)
+    with pytest.raises(LinkClosedError):
+        answer(token)
+    assert not Attestation.objects.exists()
 
 
 # The learner cancels and sends again -------------------------------------------------------------------------------
