@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from credo.core.forms import add_service_errors
 from credo.portfolios.services.comments import COMMENT_MAX
 from credo.portfolios.services.progress import Stage
 
@@ -38,10 +39,4 @@ class CommentForm(forms.Form):
     )
 
     def add_service_errors(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, problems in error.message_dict.items():
-                for problem in problems:
-                    self.add_error(field if field in self.fields else None, problem)
-        else:
-            for problem in error.messages:
-                self.add_error(None, problem)
+        add_service_errors(self, error)

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from credo.portfolios.services.common import TITLE_MAX
 from credo.portfolios.services.mapping import GapMatrix
@@ -142,16 +141,3 @@ class MappingForm(forms.Form):
 
     def chosen(self) -> list[int]:
         return list(self.cleaned_data.get(self.kind, []))
-
-
-def problems_by_field(error: ValidationError) -> dict[str, list[str]]:
-    if hasattr(error, "error_dict"):
-        return dict(error.message_dict)
-    return {"__all__": list(error.messages)}
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's refusal on the form, each message beside its field where the form has one."""
-    for name, messages in problems_by_field(error).items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)

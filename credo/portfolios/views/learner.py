@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from credo.catalogue.models import LearningOutcome
+from credo.core.forms import add_service_errors
 from credo.portfolios.access import own_item, own_portfolio, own_section_at
 from credo.portfolios.downloads import file_response
 from credo.portfolios.forms.learner import (
@@ -34,7 +35,6 @@ from credo.portfolios.forms.learner import (
     SaveTextForm,
     SharingForm,
     TextForm,
-    add_service_errors,
 )
 from credo.portfolios.lengths import is_editable, section_length
 from credo.portfolios.models import EvidenceItem, EvidenceVersion, ItemKind, Portfolio, PortfolioSection

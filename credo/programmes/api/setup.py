@@ -27,6 +27,7 @@ from pydantic import StringConstraints
 from credo.accounts.models import Organisation, User
 from credo.api_errors import NUL_FREE
 from credo.catalogue.models import Qualification
+from credo.core.forms import problems_by_field
 from credo.programmes.access import setup as access_setup
 from credo.programmes.api.enrolments import Message, Problems
 from credo.programmes.api.public import CohortOut, ProgrammeOut
@@ -38,7 +39,6 @@ from credo.programmes.forms.setup import (
     ProgrammeForm,
     RegistrationQuestionForm,
     fee_tier_formset,
-    problems_by_field,
     qualifications_for,
 )
 from credo.programmes.models import Cohort, Programme

@@ -9,10 +9,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from credo.accounts.zones import ZoneField
-from credo.programmes.forms.setup import problems_by_field
 from credo.programmes.models import Programme, ResourceKind, Session
 from credo.programmes.services.pages import InformationSessionDetails
 
@@ -173,10 +171,3 @@ def query_of(form: forms.Form) -> str:
         return ""
     kept = {name: value for name, value in form.cleaned_data.items() if value}
     return f"{urlencode(kept)}&" if kept else ""
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's refusal on the form, each message on its field where the form has one."""
-    for name, messages in problems_by_field(error).items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
@@ -454,13 +453,6 @@ class BillingForm(forms.Form):
 
     def service_fields(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in self.fields}
-
-
-def problems_by_field(error: ValidationError) -> dict[str, list[str]]:
-    """A service's refusal as {field: messages}; one not tied to a field under '__all__'."""
-    if hasattr(error, "error_dict"):
-        return dict(error.message_dict)
-    return {"__all__": list(error.messages)}
 
 
 # A programme's registration questions -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from ninja.throttling import SimpleRateThrottle
 
+from credo.core.forms import add_service_errors
 from credo.programmes.access import pages as access_pages
 from credo.programmes.access import setup as access_setup
 from credo.programmes.calendar.information_sessions import information_session_ics
@@ -39,7 +40,6 @@ from credo.programmes.forms.pages import (
     SignUpForm,
     TestimonialFilterForm,
     TestimonialForm,
-    add_service_errors,
     chosen,
     query_of,
 )

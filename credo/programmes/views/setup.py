@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from credo.accounts.models import Organisation
+from credo.core.forms import problems_by_field
 from credo.programmes.access import setup as access_setup
 from credo.programmes.forms.setup import (
     BillingForm,
@@ -27,7 +28,6 @@ from credo.programmes.forms.setup import (
     ProgrammeForm,
     cohort_form_initial,
     fee_tier_formset,
-    problems_by_field,
 )
 from credo.programmes.models import Cohort, Programme
 from credo.programmes.services import billing, cohorts
