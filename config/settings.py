@@ -219,6 +219,9 @@ CREDO_PORTFOLIO_QUOTA_BYTES = env_int("CREDO_PORTFOLIO_QUOTA_BYTES", 500 * 1024 
 # How many days an attestor's link works (they are reminded 5 days before it stops).
 CREDO_ATTESTATION_DAYS = env_int("CREDO_ATTESTATION_DAYS", 30)
 
+# How many days the file an export job made can be downloaded before it is deleted.
+CREDO_JOB_OUTPUT_DAYS = env_int("CREDO_JOB_OUTPUT_DAYS", 7)
+
 # Mail goes by SMTP when a host is given; else each message is saved in the outbox (one .eml file each,
 # under var/outbox/) and a one-line summary is printed, instead of whole messages on the console.
 EMAIL_HOST = env_str("EMAIL_HOST")

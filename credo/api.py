@@ -14,6 +14,7 @@ from ninja.errors import ValidationError as InputError
 
 from credo.api_errors import describe
 from credo.catalogue.api import router as catalogue_router
+from credo.core.api import router as jobs_router
 from credo.credentials.api import router as credentials_router
 from credo.portfolios.api import router as portfolios_router
 from credo.programmes.api import router as programmes_router
@@ -33,6 +34,7 @@ api.add_router("/catalogue", catalogue_router)
 api.add_router("/credentials", credentials_router)
 api.add_router("/programmes", programmes_router)
 api.add_router("/portfolios", portfolios_router)
+api.add_router("/jobs", jobs_router)
 
 
 def _messages(error: ValidationError) -> list[str]:

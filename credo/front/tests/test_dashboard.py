@@ -62,7 +62,12 @@ def test_every_app_with_work_contributes_and_registering_twice_counts_once(
     contributors: list[panels.Contributor],
 ) -> None:
     modules = {contributor.__module__ for contributor in panels.contributors()}
-    assert modules == {"credo.catalogue.panels", "credo.programmes.panels", "credo.credentials.panels"}
+    assert modules == {
+        "credo.core.job_panels",
+        "credo.catalogue.panels",
+        "credo.programmes.panels",
+        "credo.credentials.panels",
+    }
     first = panels.contributors()[0]
     panels.register(first)
     assert panels.contributors().count(first) == 1
