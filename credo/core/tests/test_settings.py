@@ -94,3 +94,12 @@ def test_the_outbox_pages_are_off_by_default_and_never_on_in_production(tmp_path
         SECRET_KEY="x" * 50, ALLOWED_HOSTS="credo.example.org",
     )  # fmt: skip
     assert production == "False"
+
+
+@pytest.mark.django_db
+def test_migrate_makes_the_database_caches_table() -> None:
+    """The default cache (rate limits shared by every web process) needs its table from the first `migrate`."""
+    from django.conf import settings
+    from django.db import connection
+
+    assert settings.CACHE_TABLE in connection.introspection.table_names()
