@@ -28,12 +28,15 @@ _SCRATCH = tempfile.mkdtemp(prefix="credo-tests-")
 def _test_settings_values() -> dict[str, Any]:
     """Tasks run at once, so their effects can be checked straight after; static files need no build step;
     passwords hash quickly (the real hasher's slowness is its point, and would dominate the suite); files go to a
-    scratch folder."""
+    scratch folder; the cache (rate limits) is this process's memory, which is right for one test process (one
+    server) and needs no database in tests that have none. Sharing limits between processes through the
+    database cache has its own tests (credo/accounts/tests/test_shared_limits.py)."""
     return {
         "MEDIA_ROOT": f"{_SCRATCH}/media",
         "VAR_DIR": f"{_SCRATCH}/var",
         "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
         "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
         "STORAGES": {
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -83,7 +86,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
+def _fresh_cache(_test_settings: None) -> Iterator[None]:
     """Rate limits live in the cache: one test's failed sign-ins must not lock out the next test."""
     cache.clear()
     yield

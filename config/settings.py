@@ -6,6 +6,7 @@ mail to the console, tasks in the database.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,8 @@ KEY_ENCRYPTION_KEY = env_str("CREDO_KEY_ENCRYPTION_KEY")
 PREVIOUS_KEY_ENCRYPTION_KEYS = env_list("CREDO_PREVIOUS_KEY_ENCRYPTION_KEYS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin (the operator pages, /operator/) behind the site's sign-in: credo/accounts/operator.py.
+    "credo.accounts.operator.OperatorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -157,14 +159,34 @@ ACCOUNT_FORMS = {
     "set_password": "credo.accounts.forms.FirstPasswordForm",
     "reauthenticate": "credo.accounts.forms.ConfirmPasswordForm",
 }
-ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
-}
-ACCOUNT_RATE_LIMITS_ENABLED = env_bool("CREDO_RATE_LIMITS", default=True)
+# Rate limits: on unless CREDO_RATE_LIMITS=0 (load tests only). They count in the default cache, which every
+# web process shares (CACHE_URL, below). "login_failed" is keyed per account *and* client address (the adapter
+# makes the key), so a stranger's wrong passwords never lock the owner out; the looser per-address limit
+# slows one address trying a few passwords on many accounts. allauth reads ACCOUNT_RATE_LIMITS = False as "off".
+CREDO_RATE_LIMITS = env_bool("CREDO_RATE_LIMITS", default=True)
+ACCOUNT_RATE_LIMITS: dict[str, str] | bool = (
+    {
+        "login_failed": "20/10m/ip,5/5m/key",
+        "signup": "20/m/ip",
+        "reset_password": "20/m/ip,5/m/key",
+    }
+    if CREDO_RATE_LIMITS
+    else False
+)
+# Behind a reverse proxy: the proxies' addresses or networks, comma-separated. Only a request from one of
+# them has its X-Forwarded-For read for the client's address (credo.core.http.client_address); none by default.
+CREDO_TRUSTED_PROXIES = env_list("CREDO_TRUSTED_PROXIES")
+for _proxy in CREDO_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"CREDO_TRUSTED_PROXIES must list addresses or networks (e.g. 10.0.0.0/8); got {_proxy!r}."
+        ) from None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = CREDO_SITE_NAME
+# The operator pages (/operator/, the Django admin) let in only staff who signed in with a second factor.
+CREDO_OPERATOR_MFA = env_bool("CREDO_OPERATOR_MFA", default=PRODUCTION)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -247,7 +269,34 @@ SUPPORT_EMAIL_AUTHSERV_ID = env_str("CREDO_SUPPORT_EMAIL_AUTHSERV_ID")
 # Background work: tasks are rows in the database, run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+def _cache(url: str) -> dict[str, Any]:
+    """The cache every web process shares: rate limits and used authentication codes live here.
+
+    ``db://`` (the default) is a table in the database (made by ``migrate``), so the embedded set-up needs
+    nothing more; ``redis://`` / ``rediss://`` and ``memcached://host:port`` are faster for busy sites;
+    ``locmem://`` is one process's memory, for the test suite only (each test process is one server):
+    with several processes each would count its own limits, so production refuses it.
+    """
+    scheme, _, rest = url.partition("://")
+    if scheme == "db":
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+    if scheme in {"redis", "rediss"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "memcached" and rest:
+        servers = [server for server in rest.rstrip("/").split(",") if server]
+        return {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache", "LOCATION": servers}
+    if scheme == "locmem" and not PRODUCTION:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ImproperlyConfigured(
+        "CACHE_URL must be db://, redis://host:6379/0, memcached://host:11211 or (outside production) locmem://; "
+        f"got {url!r}."
+    )
+
+
+#: The database cache's table: credo.core's first migration makes it, whatever CACHE_URL says at the time.
+CACHE_TABLE = "credo_cache"
+CACHES = {"default": _cache(env_str("CACHE_URL", "db://"))}
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)

@@ -9,11 +9,13 @@ from urllib.parse import urlencode, urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 
 from credo.accounts import destinations
+from credo.core.http import client_address
 from credo.core.tasks import send_email
 
 
@@ -75,6 +77,29 @@ class AccountAdapter(DefaultAccountAdapter):
         return HttpResponseRedirect(
             _with_next(reverse("account_email_verification_sent"), destinations.next_from(request))
         )
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address every allauth rate limit is keyed on: the peer, or what a trusted proxy says it saw.
+
+        allauth's own reading trusts ``X-Forwarded-For`` by a proxy count (``ALLAUTH_TRUSTED_PROXY_COUNT``);
+        credo names its proxies instead (``CREDO_TRUSTED_PROXIES``), read in one place for every limit.
+        """
+        address = client_address(request)
+        if not address:
+            raise PermissionDenied("Unable to determine the client's address.")
+        return address
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """The failed-sign-in limit's key: the account *and* the client's address.
+
+        allauth keys it by account alone, so five wrong passwords from anywhere locked the owner out for
+        five minutes even with the right one. With the address in the key, a stranger's guesses lock only
+        the stranger; ``login_failed``'s per-address rate slows one address guessing across many accounts.
+        The site's host is left out (allauth puts it in): one installation, whatever host name it is asked by.
+        Also the key password reset clears (for the address the reset came from).
+        """
+        login = str(credentials.get("email", credentials.get("username", ""))).lower()
+        return f"{login}|{client_address(request)}"
 
     @staticmethod
     def _absolute(path: str) -> str:

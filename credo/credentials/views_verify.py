@@ -12,7 +12,6 @@ from functools import wraps
 from io import BytesIO
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
@@ -22,9 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from ninja.throttling import SimpleRateThrottle
 
-from credo.core.http import HtmxHttpRequest
+from credo.core.http import ClientRateThrottle, HtmxHttpRequest
 from credo.credentials import links, verification
 from credo.credentials.ob3.errors import CredentialError
 
@@ -34,12 +32,12 @@ TITLE = "Verify a credential"
 FIELD_IDS = {"url": "verify-url", "file": "verify-file", "paste": "verify-paste"}
 
 
-class VerifyRateLimit(SimpleRateThrottle):
-    """Checking a credential costs real CPU (canonicalization), so each client may ask ``VERIFY_RATE`` times.
+class VerifyRateLimit(ClientRateThrottle):
+    """Checking a credential costs real CPU (canonicalization), so each client may ask ``VERIFY_RATE`` times a minute.
 
-    Shared by the page and the API. Per signed-in user, else per address; off
-    when ``CREDO_RATE_LIMITS`` turns rate limits off (as it does for sign-in).
-    The cache is per process unless a shared cache is configured.
+    Shared by the page and the API. Per signed-in user, else per client address
+    (``credo.core.http.client_address``); counted in the shared cache, so every web process
+    draws on the same allowance; off when ``CREDO_RATE_LIMITS`` turns rate limits off.
     """
 
     scope = "verify"
@@ -48,8 +46,6 @@ class VerifyRateLimit(SimpleRateThrottle):
         super().__init__(VERIFY_RATE)
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
-        if not getattr(settings, "ACCOUNT_RATE_LIMITS_ENABLED", True):
-            return None
         user = request.user
         ident = f"user-{user.pk}" if user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}

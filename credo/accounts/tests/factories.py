@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 
 from credo.accounts.models import Membership, Organisation, OrganisationKind, User
 
@@ -46,3 +49,15 @@ class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = "learner"
+
+
+def give_authenticator(user: User) -> str:
+    """Set up an authenticator app (TOTP) for ``user``, as allauth's page does; returns its secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def authenticator_code(secret: str) -> str:
+    """The code the authenticator app with ``secret`` shows now (RFC 6238: one per ``MFA_TOTP_PERIOD`` seconds)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))

@@ -84,6 +84,8 @@ def test_the_invited_person_chooses_a_password_and_lands_with_the_role(
 ) -> None:
     invite(client_for(centre_admin), email="rangi@example.org", full_name="Rangi Parata")
     choose_password(client, link_in(str(mail.outbox[0].body)))
+    # Claiming signs nobody in (ACCOUNT_LOGIN_ON_PASSWORD_RESET is off): sign-in is at the one front door.
+    assert "_auth_user_id" not in client.session
     rangi = User.objects.get(email="rangi@example.org")
     assert EmailAddress.objects.get(user=rangi).verified
     signed_in = Client()

@@ -88,3 +88,24 @@ def test_pages_that_need_sign_in_send_people_to_sign_in(client: Client) -> None:
     response = client.get(reverse("dashboard"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_strangers_wrong_passwords_do_not_lock_the_owner_out(learner: User) -> None:
+    """The failed-sign-in limit counts per account and address together: anyone could lock anyone out before."""
+    stranger, owner = Client(REMOTE_ADDR="203.0.113.9"), Client(REMOTE_ADDR="198.51.100.7")
+    locked = "Too many failed login attempts. Try again later."
+    for n in range(6):
+        stranger.post(reverse("account_login"), {"login": learner.email, "password": f"guess {n}"})
+    assert locked in stranger.post(reverse("account_login"), {"login": learner.email, "password": PASSWORD}).text
+    response = owner.post(reverse("account_login"), {"login": learner.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+
+
+def test_one_address_guessing_across_many_accounts_is_slowed_down(client: Client, db: None) -> None:
+    locked = "Too many failed login attempts. Try again later."
+    for n in range(20):
+        response = client.post(reverse("account_login"), {"login": f"person{n}@example.org", "password": "guess"})
+        assert locked not in response.text
+    response = client.post(reverse("account_login"), {"login": "one-more@example.org", "password": "guess"})
+    assert locked in response.text

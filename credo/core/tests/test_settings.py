@@ -94,3 +94,67 @@ def test_the_outbox_pages_are_off_by_default_and_never_on_in_production(tmp_path
         SECRET_KEY="x" * 50, ALLOWED_HOSTS="credo.example.org",
     )  # fmt: skip
     assert production == "False"
+
+
+@pytest.mark.django_db
+def test_migrate_makes_the_database_caches_table() -> None:
+    """The default cache (rate limits shared by every web process) needs its table from the first `migrate`."""
+    from django.conf import settings
+    from django.db import connection
+
+    assert settings.CACHE_TABLE in connection.introspection.table_names()
+
+
+@pytest.mark.parametrize(
+    ("url", "backend", "location"),
+    [
+        ("db://", "django.core.cache.backends.db.DatabaseCache", "credo_cache"),
+        (
+            "redis://cache.internal:6379/0",
+            "django.core.cache.backends.redis.RedisCache",
+            "redis://cache.internal:6379/0",
+        ),
+        (
+            "rediss://cache.internal:6380/1",
+            "django.core.cache.backends.redis.RedisCache",
+            "rediss://cache.internal:6380/1",
+        ),
+        (
+            "memcached://m1:11211,m2:11211",
+            "django.core.cache.backends.memcached.PyMemcacheCache",
+            ["m1:11211", "m2:11211"],
+        ),
+        ("locmem://", "django.core.cache.backends.locmem.LocMemCache", None),
+    ],
+)
+def test_cache_url_chooses_the_shared_cache(url: str, backend: str, location: object) -> None:
+    from config.settings import _cache
+
+    cache = _cache(url)
+    assert cache["BACKEND"] == backend
+    assert cache.get("LOCATION") == location
+
+
+def test_a_mistyped_cache_url_names_the_variable() -> None:
+    from config.settings import _cache
+
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL must be db://"):
+        _cache("memcache://m1:11211")
+
+
+def test_production_refuses_a_cache_in_one_process_s_memory(tmp_path: Path) -> None:
+    result = _manage(
+        "check", CREDO_PRODUCTION="1", SECRET_KEY="x" * 50, ALLOWED_HOSTS="credo.example.org",
+        CREDO_VAR_DIR=str(tmp_path), CACHE_URL="locmem://",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "CACHE_URL must be db://" in result.stderr
+
+
+def test_operators_need_a_second_factor_by_default_in_production_only(tmp_path: Path) -> None:
+    assert _setting("settings.CREDO_OPERATOR_MFA", CREDO_VAR_DIR=str(tmp_path)) == "False"
+    production = _setting(
+        "settings.CREDO_OPERATOR_MFA", CREDO_VAR_DIR=str(tmp_path), CREDO_PRODUCTION="1",
+        SECRET_KEY="x" * 50, ALLOWED_HOSTS="credo.example.org",
+    )  # fmt: skip
+    assert production == "True"

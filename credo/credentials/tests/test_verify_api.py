@@ -504,6 +504,6 @@ def test_each_client_may_verify_thirty_times_a_minute(credential: Credential, cl
 
 
 def test_the_rate_limit_is_off_when_rate_limits_are(client: Client, settings: Any, db: None) -> None:
-    settings.ACCOUNT_RATE_LIMITS_ENABLED = False  # CREDO_RATE_LIMITS=0, as for sign-in
+    settings.CREDO_RATE_LIMITS = False  # CREDO_RATE_LIMITS=0, as for sign-in
     for _ in range(31):
         assert post_json(client, {"url": f"{SITE}/credentials/00000000-0000-4000-8000-000000000000"}).status_code == 422

@@ -10,7 +10,6 @@ import mimetypes
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,9 +21,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from ninja.throttling import SimpleRateThrottle
 
 from credo.core.forms import add_service_errors
+from credo.core.http import ClientRateThrottle
 from credo.programmes.access import pages as access_pages
 from credo.programmes.access import setup as access_setup
 from credo.programmes.calendar.information_sessions import information_session_ics
@@ -51,7 +50,7 @@ PER_PAGE = 20
 SIGN_UPS_PER_HOUR = 10
 
 
-class SignUpRateLimit(SimpleRateThrottle):
+class SignUpRateLimit(ClientRateThrottle):
     """Per address (signed-in people sign up only themselves, once a session), off with ``CREDO_RATE_LIMITS``."""
 
     scope = "information-session-sign-up"
@@ -60,8 +59,6 @@ class SignUpRateLimit(SimpleRateThrottle):
         super().__init__(f"{SIGN_UPS_PER_HOUR}/hour")
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
-        if not getattr(settings, "ACCOUNT_RATE_LIMITS_ENABLED", True):
-            return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
