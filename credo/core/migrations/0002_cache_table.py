@@ -26,6 +26,6 @@ def drop_cache_table(apps, schema_editor):
 class Migration(migrations.Migration):
     initial = True
 
-    dependencies = []
+    dependencies = [("core", "0001_jobs")]
 
     operations = [migrations.RunPython(create_cache_table, drop_cache_table, elidable=False)]
