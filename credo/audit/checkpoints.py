@@ -52,7 +52,7 @@ class Checkpoint:
         return f"the checkpoint of {self.time}"
 
 
-def sign_checkpoint(*, seq: int, hash: str) -> Checkpoint:  # noqa: A002 - the chain's word for it
+def sign_checkpoint(*, seq: int, hash: str) -> Checkpoint:
     """A checkpoint of the chain at event #seq, signed now with the current audit key."""
     key = current_key()
     time, kid = timezone.now().isoformat(timespec="seconds"), key_id(key)
@@ -76,7 +76,9 @@ def read_checkpoint(text: str, *, source: str) -> Checkpoint:
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
         raise CheckpointError(f"{source} is not an audit checkpoint: its seq is not a whole number.")
     if not all(isinstance(data[name], str) for name in ("hash", "time", "key_id", "signature")):
-        raise CheckpointError(f"{source} is not an audit checkpoint: its hash, time, key_id and signature must be text.")
+        raise CheckpointError(
+            f"{source} is not an audit checkpoint: its hash, time, key_id and signature must be text."
+        )
     checkpoint = Checkpoint(
         seq=seq, hash=data["hash"], time=data["time"], key_id=data["key_id"], signature=data["signature"]
     )

@@ -23,12 +23,12 @@ from credo.audit.keys import current_key, key_id
 from credo.audit.models import GENESIS_HASH, chain_hash, event_content, seal, unkeyed_content
 
 
-class UnkeyedChainBroken(Exception):
+class UnkeyedChainBrokenError(Exception):
     """The log written before the audit key is already broken: it cannot honestly be sealed."""
 
 
-def _refuse(where: str, what: str) -> UnkeyedChainBroken:
-    return UnkeyedChainBroken(
+def _refuse(where: str, what: str) -> UnkeyedChainBrokenError:
+    return UnkeyedChainBrokenError(
         f"The audit log cannot be sealed with the audit key: {where} {what} Nothing has been changed. Restore the"
         " log from a backup, or run verify_audit from the previous release to see every problem."
     )

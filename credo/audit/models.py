@@ -71,8 +71,9 @@ class AuditEvent(models.Model):
         if key is None:
             ring = key_ring()
             if self.key_id not in ring:
-                raise AuditKeyError(f"event #{self.seq} was sealed with audit key {self.key_id or '(none)'}, "
-                                    "which is not configured")
+                raise AuditKeyError(
+                    f"event #{self.seq} was sealed with audit key {self.key_id or '(none)'}, which is not configured"
+                )
             key = ring[self.key_id]
         return seal(self.content(), key)
 

@@ -111,9 +111,7 @@ def _one_snapshot() -> Iterator[None]:
 def _seal_problem(event: AuditEvent, ring: dict[str, bytes]) -> str | None:
     """Why this event's hash is not a seal of its contents under a configured audit key, if it is not."""
     if not event.key_id:
-        return (
-            "it carries no audit key: it was written without the key, by someone working on the database directly."
-        )
+        return "it carries no audit key: it was written without the key, by someone working on the database directly."
     if event.key_id not in ring:
         return (
             f"it was sealed with audit key {event.key_id}, which is not configured: set that key in"
@@ -153,13 +151,9 @@ def check_chain(
             if event.seq != expected_seq:
                 if event.seq > expected_seq:
                     missing = (
-                        f"#{expected_seq}"
-                        if event.seq == expected_seq + 1
-                        else f"#{expected_seq} to #{event.seq - 1}"
+                        f"#{expected_seq}" if event.seq == expected_seq + 1 else f"#{expected_seq} to #{event.seq - 1}"
                     )
-                    problems.append(
-                        ChainProblem(event.seq, f"the events before it ({missing}) are missing: deleted.")
-                    )
+                    problems.append(ChainProblem(event.seq, f"the events before it ({missing}) are missing: deleted."))
                 else:
                     problems.append(
                         ChainProblem(event.seq, "its sequence number is out of order: inserted or renumbered.")
