@@ -211,7 +211,7 @@ def _check_checkpoint(checkpoint: Checkpoint, report: ChainReport) -> None:
             ChainProblem(
                 checkpoint.seq,
                 f"{checkpoint} recorded it, but the log now ends at #{report.last_seq}:"
-                " events were cut off the end since then.",
+                " events were deleted or cut off the end since then.",
             )
         )
         return

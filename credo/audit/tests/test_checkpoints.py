@@ -83,7 +83,7 @@ def test_newest_events_cut_off_with_the_head_moved_back_are_caught_only_by_a_lat
     out, _ = run_verify()
     assert "The audit log is intact: 3 events" in out  # the limit decision 0001 states
     _, err = run_verify("--checkpoint", str(tmp_path / "at-5.json"))
-    assert "recorded it, but the log now ends at #3: events were cut off the end since then." in err
+    assert "recorded it, but the log now ends at #3: events were deleted or cut off the end since then." in err
 
 
 def test_audit_head_refuses_to_sign_a_broken_log() -> None:

@@ -103,7 +103,7 @@ def test_a_rewrite_by_someone_holding_the_key_is_caught_by_an_earlier_checkpoint
     assert "event #3: its hash is not the one the checkpoint of" in err
     assert "recorded: the log up to it was rewritten since then" in err
     assert "event #5: the checkpoint of" in err
-    assert "recorded it, but the log now ends at #4: events were cut off the end since then." in err
+    assert "recorded it, but the log now ends at #4: events were deleted or cut off the end since then." in err
     assert "The audit log has been tampered with: 2 problem(s) found." in err
     _, err = run_verify("--since-checkpoint", str(tmp_path / "at-3.json"))
     assert "event #3: its hash is not the one the checkpoint of" in err
