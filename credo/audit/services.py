@@ -73,6 +73,8 @@ def record_event(
 class ChainProblem:
     seq: int | None
     message: str
+    # Not tampering as far as anyone can tell yet: the key that sealed the event is not configured here.
+    unknown_key: bool = False
 
     def __str__(self) -> str:
         where = f"event #{self.seq}" if self.seq is not None else "log"
@@ -160,7 +162,9 @@ def check_chain(
                     )
             seal_problem = _seal_problem(event, ring)
             if seal_problem:
-                problems.append(ChainProblem(event.seq, seal_problem))
+                problems.append(
+                    ChainProblem(event.seq, seal_problem, unknown_key=bool(event.key_id) and event.key_id not in ring)
+                )
             if prev_hash is not None and event.prev_hash != prev_hash:
                 problems.append(
                     ChainProblem(

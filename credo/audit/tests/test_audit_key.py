@@ -57,6 +57,9 @@ def test_events_sealed_with_a_key_no_longer_configured_are_named(settings: Any) 
     )
     assert "event #2: it was sealed with audit key" in err
     assert "event #3" not in err
+    assert err.endswith(
+        "The audit log cannot be checked: 2 event(s) were sealed with an audit key that is not configured here."
+    )
 
 
 def test_a_checkpoint_signed_before_rotation_is_checked_with_the_previous_key(settings: Any, tmp_path: Path) -> None:

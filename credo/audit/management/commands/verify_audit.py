@@ -52,6 +52,12 @@ class Command(BaseCommand):
         if report.problems:
             for problem in report.problems:
                 self.stderr.write(str(problem))
+            if all(problem.unknown_key for problem in report.problems):
+                raise CommandError(
+                    f"The audit log cannot be trusted: {len(report.problems)} event(s) were sealed with an audit key"
+                    " that is not configured here. If it is an old key of yours, add it to CREDO_PREVIOUS_AUDIT_KEYS;"
+                    " if not, they were forged."
+                )
             raise CommandError(f"The audit log has been tampered with: {len(report.problems)} problem(s) found.")
         anchored = len(checkpoints) + (1 if since else 0)
         agrees = f" It agrees with {anchored} checkpoint(s)." if anchored else ""
