@@ -58,7 +58,8 @@ def test_events_sealed_with_a_key_no_longer_configured_are_named(settings: Any) 
     assert "event #2: it was sealed with audit key" in err
     assert "event #3" not in err
     assert err.endswith(
-        "The audit log cannot be checked: 2 event(s) were sealed with an audit key that is not configured here."
+        "The audit log cannot be trusted: 2 event(s) were sealed with an audit key that is not configured here. If"
+        " it is an old key of yours, add it to CREDO_PREVIOUS_AUDIT_KEYS; if not, they were forged."
     )
 
 
