@@ -41,6 +41,13 @@ CREDO_SITE_NAME = env_str("CREDO_SITE_NAME", "credo")
 KEY_ENCRYPTION_KEY = env_str("CREDO_KEY_ENCRYPTION_KEY")
 # While rotating the KEK: the old ones, comma-separated, until `manage.py reseal_signing_keys` has run.
 PREVIOUS_KEY_ENCRYPTION_KEYS = env_list("CREDO_PREVIOUS_KEY_ENCRYPTION_KEYS")
+# The audit log's hash chain is sealed (HMAC-SHA-256) with this key (32 bytes, urlsafe base64;
+# `python -m credo.audit.keys` prints a new one). Keep it out of the database and its backups:
+# with the database alone nobody can then rewrite the log unseen. Outside production an unset
+# value falls back to a key derived from SECRET_KEY (with a label of its own).
+AUDIT_KEY = env_str("CREDO_AUDIT_KEY")
+# After changing it: the old ones, comma-separated, for as long as the events they sealed are checked.
+PREVIOUS_AUDIT_KEYS = env_list("CREDO_PREVIOUS_AUDIT_KEYS")
 
 INSTALLED_APPS = [
     # Django's admin (the operator pages, /operator/) behind the site's sign-in: credo/accounts/operator.py.

@@ -1,23 +1,30 @@
 """The audit log: an append-only, hash-chained record of every decision.
 
-Each event's hash covers its own fields and the previous event's hash, so an
-edited, inserted or deleted row breaks the chain where it happened. The single
-`ChainHead` row holds the hash and sequence number of the newest event: it is
-the lock that serialises appends, and it lets `verify_audit` notice events cut
-off the end of the log, which a chain alone cannot show.
+Each event's hash is an HMAC-SHA-256, under the audit key (`credo.audit.keys`,
+kept outside the database), of its own fields and the previous event's hash,
+so an edited, inserted or deleted row breaks the chain where it happened, and
+someone with only the database cannot compute the hashes to re-chain it. The
+single `ChainHead` row holds the hash and sequence number of the newest event:
+it is the lock that serialises appends, and it lets `verify_audit` notice
+events cut off the end of the log by someone who forgot to move it.
 
 Database triggers (migration 0002) refuse UPDATE and DELETE on events, so only
-someone who removes the triggers can tamper, and the chain shows it.
+someone who removes the triggers can tamper, and the chain shows it. What the
+chain cannot show (a rewrite by someone holding the key, the newest events cut
+off with the head moved back) only checkpoints kept elsewhere can: decision 0001.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+
+from credo.audit.keys import AuditKeyError, key_ring
 
 GENESIS_HASH = "0" * 64
 
@@ -41,6 +48,9 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, unique=True)
     hash = models.CharField(max_length=64, unique=True)
+    # Which audit key sealed this event (see credo.audit.keys); the hash covers it. Blank only on events written
+    # before the chain was keyed, and none are left: migration 0004 re-sealed them.
+    key_id = models.CharField(max_length=16, blank=True)
 
     class Meta:
         ordering = ("seq",)
@@ -54,26 +64,60 @@ class AuditEvent(models.Model):
 
     def content(self) -> dict[str, Any]:
         """The fields the hash covers, in a form that serialises the same way every time."""
-        return {
-            "seq": self.seq,
-            "occurred_at": self.occurred_at.isoformat(timespec="microseconds"),
-            "actor_label": self.actor_label,
-            "organisation_id": self.organisation_id_at_event,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "object_repr": self.object_repr,
-            "details": self.details,
-            "prev_hash": self.prev_hash,
-        }
+        return event_content(self)
 
-    def compute_hash(self) -> str:
-        return chain_hash(self.content())
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """This event's hash: its seal under `key`, by default the configured key its `key_id` names."""
+        if key is None:
+            ring = key_ring()
+            if self.key_id not in ring:
+                raise AuditKeyError(
+                    f"event #{self.seq} was sealed with audit key {self.key_id or '(none)'}, which is not configured"
+                )
+            key = ring[self.key_id]
+        return seal(self.content(), key)
+
+
+def unkeyed_content(event: Any) -> dict[str, Any]:
+    """The fields an event's hash covered before the chain was keyed (any object with AuditEvent's fields)."""
+    return {
+        "seq": event.seq,
+        "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
+        "actor_label": event.actor_label,
+        "organisation_id": event.organisation_id_at_event,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "details": event.details,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def event_content(event: Any) -> dict[str, Any]:
+    """The fields an event's seal covers: everything, including which key sealed it.
+
+    Takes any object with AuditEvent's fields, so migrations can use it on their historical models.
+    """
+    return {**unkeyed_content(event), "key_id": event.key_id}
+
+
+def _encoded(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def chain_hash(content: dict[str, Any]) -> str:
-    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    """Plain SHA-256, as events were hashed before the chain was keyed. Anyone can compute it: never trust it."""
+    return hashlib.sha256(_encoded(content)).hexdigest()
+
+
+# What the MAC is of, so an event's seal can never be passed off as a checkpoint's signature or the reverse.
+EVENT_PURPOSE = b"credo audit event v1\n"
+
+
+def seal(content: dict[str, Any], key: bytes, purpose: bytes = EVENT_PURPOSE) -> str:
+    """HMAC-SHA-256 of the content under the audit key: only someone holding the key can compute it."""
+    return hmac.new(key, purpose + _encoded(content), hashlib.sha256).hexdigest()
 
 
 class ChainHead(models.Model):

@@ -3,40 +3,19 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 
-from credo.audit import triggers
 from credo.audit.models import AuditEvent, ChainHead, chain_hash
 from credo.audit.services import record_event, verify_chain
+from credo.audit.tests.helpers import record_events, run_verify, triggers_removed
 
 pytestmark = pytest.mark.django_db
 
 
-@contextmanager
-def triggers_removed() -> Iterator[None]:
-    """What a tamperer with database access would do first. The test's transaction puts them back."""
-    triggers.remove(connection)
-    yield
-
-
 def five_events() -> list[AuditEvent]:
-    return [record_event(actor="system", action=f"test.step_{n}", details={"n": n}) for n in range(1, 6)]
-
-
-def run_verify() -> tuple[str, str]:
-    from io import StringIO
-
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("verify_audit", stdout=out, stderr=err)
-    except CommandError as error:
-        err.write(str(error))
-    return out.getvalue(), err.getvalue()
+    return record_events(5)
 
 
 def test_an_untouched_log_is_reported_intact() -> None:
@@ -72,7 +51,7 @@ def test_it_names_an_edited_event() -> None:
     with triggers_removed():
         AuditEvent.objects.filter(pk=events[2].pk).update(details={"n": 999})
     _out, err = run_verify()
-    assert "event #3: its contents no longer match its hash: the row was edited." in err
+    assert "event #3: its contents no longer match its hash: the row was edited" in err
     assert "event #2" not in err
     assert "event #4" not in err
     assert "tampered with: 1 problem(s)" in err
@@ -83,10 +62,12 @@ def test_it_names_an_edited_event_even_when_its_hash_was_recomputed() -> None:
     forged = AuditEvent.objects.get(pk=events[1].pk)
     forged.actor_label = "someone-else"
     with triggers_removed():
-        AuditEvent.objects.filter(pk=forged.pk).update(actor_label="someone-else", hash=forged.compute_hash())
+        # Without the audit key the best a tamperer can do is a plain SHA-256 of the new contents.
+        AuditEvent.objects.filter(pk=forged.pk).update(actor_label="someone-else", hash=chain_hash(forged.content()))
     problems = [str(p) for p in verify_chain()]
     assert problems == [
-        "event #3: it does not link to the event before it: a row before it was edited, deleted or inserted."
+        "event #2: its contents no longer match its hash: the row was edited (or its hash recomputed without the key).",
+        "event #3: it does not link to the event before it: a row before it was edited, deleted or inserted.",
     ]
 
 
@@ -107,7 +88,7 @@ def test_it_notices_events_cut_off_the_end() -> None:
     assert "log: the log ends at #3 but 5 events were written: the last ones were deleted." in err
 
 
-def test_it_notices_a_forged_event_appended_with_a_valid_hash() -> None:
+def test_it_notices_a_forged_event_appended_with_a_plain_hash() -> None:
     events = five_events()
     forged = AuditEvent(
         seq=6,
@@ -120,6 +101,7 @@ def test_it_notices_a_forged_event_appended_with_a_valid_hash() -> None:
     forged.hash = chain_hash(forged.content())
     forged.save()
     _, err = run_verify()
+    assert "event #6: it carries no audit key" in err
     assert "the chain head does not match the newest event" in err
 
 
@@ -152,8 +134,12 @@ def test_it_names_an_event_inserted_in_the_middle() -> None:
         forged.save()
         AuditEvent.objects.filter(pk=events[2].pk).update(prev_hash=forged.hash)
     problems = [str(p) for p in verify_chain()]
-    # The forged #3 links up cleanly; the renumbered, relinked event after it cannot.
-    assert problems[0] == "event #4: its contents no longer match its hash: the row was edited."
+    # The forged #3 links up cleanly, but carries no seal; nor can the renumbered, relinked event after it.
+    assert problems[:2] == [
+        "event #3: it carries no audit key: it was written without the key, by someone working on the database"
+        " directly.",
+        "event #4: its contents no longer match its hash: the row was edited (or its hash recomputed without the key).",
+    ]
 
 
 def test_details_are_stored_as_plain_json() -> None:
