@@ -85,6 +85,30 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete_on_postgresql() -> Iterator[None]:
+    """A transactional test (the browser tests, the concurrency tests) ends with Django emptying every
+    table. On PostgreSQL Django does that with one TRUNCATE of all of them, which makes new files for each
+    table and index and took seconds for every such test; DELETE of the same tables leaves them as empty in
+    a few milliseconds. Sequences are left alone either way (`reset_sequences` still truncates), and the
+    foreign keys, deferred, are checked when the flush's transaction commits, so the order does not matter.
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncating = DatabaseOperations.sql_flush
+
+    def deleting(
+        self: DatabaseOperations, style: Any, tables: Any, *, reset_sequences: bool = False, allow_cascade: bool = False
+    ) -> list[str]:
+        if reset_sequences or allow_cascade:
+            return truncating(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return [f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};" for table in tables]
+
+    DatabaseOperations.sql_flush = deleting  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = truncating  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache(_test_settings: None) -> Iterator[None]:
     """Rate limits live in the cache: one test's failed sign-ins must not lock out the next test."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import zoneinfo
@@ -42,7 +43,14 @@ def reserved_slugs(namespace: str, *, after: str | None = None) -> frozenset[str
     With ``after=None``, the routes' first segments (``my``, ``staff`` under /programmes/); with
     ``after="provider"``, the words that follow a ``<slug:provider>`` segment (``new-programme``).
     """
-    found = get_resolver().namespace_dict.get(namespace)
+    return _reserved_slugs(get_resolver(), namespace, after)
+
+
+@functools.lru_cache(maxsize=32)
+def _reserved_slugs(root: URLResolver, namespace: str, after: str | None) -> frozenset[str]:
+    """Walking every route takes tens of milliseconds, and the routes do not change while a process runs:
+    kept per resolver (a changed ROOT_URLCONF, as in tests, gives a new one)."""
+    found = root.namespace_dict.get(namespace)
     if found is None:
         return frozenset()
     _prefix, resolver = found

@@ -25,6 +25,7 @@ from pytest_django.plugin import blocking_manager_key
 
 from credo.audit import triggers
 from credo.front.demo import load_demo
+from tests import demo_snapshot
 
 CHROMIUM = os.environ.get("CREDO_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -47,15 +48,22 @@ AXE_FAILS_ON = ("serious", "critical")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+#: The demo as the first browser test in this process loaded it (see tests/demo_snapshot.py).
+_the_demo = demo_snapshot.restorer(connection, load_demo)
+
+
 @pytest.fixture
 def live_demo(live_server: Any, transactional_db: None) -> Iterator[Any]:
     """The live server with the demo loaded.
+
+    Loaded once per test process and copied back for every later test: each test starts
+    from the rows and files a fresh `load_demo()` gives, at a fraction of the cost.
 
     Between transactional tests Django empties every table, which the audit log's
     append-only triggers rightly refuse: they are lifted here, before that flush,
     and put back by `pytest_runtest_teardown` below, after it.
     """
-    load_demo()
+    _the_demo()
     yield live_server
     triggers.remove(connection)
 
