@@ -5,8 +5,9 @@ worker was killed (a deploy, the OOM killer, a lost machine) stayed RUNNING for 
 worker is theirs with a lease added, kept in django-tasks-db's own columns, so there is no table of our own:
 
 * ``run_after`` of a RUNNING task is its lease: the moment after which another worker may take it over. It means
-  nothing else once a task has started (the queue reads it only for READY tasks), and the worker sets it just after
-  taking the task and moves it on every ``lease / 4`` seconds from a heartbeat thread while the task runs.
+  nothing else once a task has started (the queue reads it only for READY tasks). The worker sets it in the
+  transaction that takes the task (a ``post_save`` receiver on the claim), so no task is ever RUNNING without a
+  lease, and moves it on every ``lease / 4`` seconds from a heartbeat thread while the task runs.
 * A lease is recognised by ``run_after > started_at``. A task taken by django-tasks-db's own ``db_worker`` (which
   keeps no lease) has ``run_after`` at its enqueue-time value: the far future, or a moment before it started; so it
   is never taken over while that worker may still be running it.
@@ -25,11 +26,15 @@ from __future__ import annotations
 import datetime
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.db.models import F
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -59,6 +64,27 @@ def _extend(task_id: Any, started_at: datetime.datetime | None, *, lease: dateti
         run_after=timezone.now() + lease
     )
     return renewed == 1
+
+
+_claiming = threading.local()  # the lease a LeasedWorker gives the tasks it takes, in its own thread
+
+
+@contextmanager
+def leasing(lease: datetime.timedelta) -> Iterator[None]:
+    """While inside, each task this thread takes (django-tasks-db's ``claim``) gets a lease in the same transaction."""
+    _claiming.lease = lease
+    try:
+        yield
+    finally:
+        _claiming.lease = None
+
+
+@receiver(post_save, sender=DBTaskResult)
+def _lease_on_claim(sender: Any, instance: DBTaskResult, update_fields: Any = None, **kwargs: Any) -> None:
+    lease = getattr(_claiming, "lease", None)
+    # claim() saves exactly these fields, inside the worker's transaction that selected the task.
+    if lease is not None and update_fields == frozenset({"status", "started_at", "worker_ids"}):
+        take_lease(instance, lease=lease)
 
 
 def expired_leases(now: datetime.datetime | None = None) -> Any:
@@ -129,12 +155,12 @@ class LeasedWorker(Worker):
         heartbeat = threading.Thread(target=self._beat, name="credo-task-lease", daemon=True)
         heartbeat.start()
         try:
-            super().run()
+            with leasing(self.lease):
+                super().run()
         finally:
             self._stopped.set()
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
-        take_lease(db_task_result, lease=self.lease)
         with self._guard:
             self._running = (db_task_result.pk, db_task_result.started_at)
         try:

@@ -16,19 +16,29 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from credo.core.tasks import send_email
-from credo.core.worker import LeasedWorker, WorkerLostError, expired_leases, requeue_expired, take_lease
+from credo.core.worker import (
+    LeasedWorker,
+    WorkerLostError,
+    expired_leases,
+    leasing,
+    requeue_expired,
+    take_lease,
+)
 
 LEASE = datetime.timedelta(seconds=60)
 EMAIL = {"subject": "Hello", "body": "Body", "to": ["someone@example.org"], "from_email": "credo@example.org"}
 
 
 @pytest.fixture
-def database_tasks(settings: Any) -> None:
-    """Tasks are rows in the database, as in production, instead of running at once."""
+def database_tasks(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tasks are rows in the database, as in production, instead of running at once; and the worker, run in the
+    test's own transaction, keeps the connection (a worker closes its connection between tasks, as a request does)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
 
 def _worker(**options: Any) -> LeasedWorker:
@@ -85,6 +95,21 @@ def test_a_task_within_its_lease_is_left_to_its_worker() -> None:
 
     assert requeue_expired(max_attempts=3, now=row.run_after - datetime.timedelta(seconds=1)) == []
     assert DBTaskResult.objects.get(pk=result.id).status == TaskResultStatus.RUNNING
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("database_tasks")
+def test_a_task_is_leased_in_the_same_save_that_takes_it() -> None:
+    """No moment when a task is RUNNING without a lease: a worker killed then would leave it RUNNING for ever."""
+    result = send_email.enqueue(**EMAIL)
+    row = DBTaskResult.objects.get(pk=result.id)
+
+    with leasing(LEASE):
+        row.claim("live-worker")
+
+    leased = DBTaskResult.objects.get(pk=result.id)
+    assert leased.status == TaskResultStatus.RUNNING
+    assert leased.started_at < leased.run_after <= timezone.now() + LEASE
 
 
 @pytest.mark.django_db
