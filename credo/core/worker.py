@@ -171,13 +171,15 @@ class LeasedWorker(Worker):
 
     def _beat(self) -> None:
         interval = self.lease.total_seconds() / 4
-        while not self._stopped.wait(interval):
+        while True:  # at once, so that a worker started after a crash looks for dead workers' tasks straight away
             try:
                 self.beat()
             except Exception:  # a database hiccup: try again at the next beat, well within the lease
                 logger.exception("Could not renew task leases; trying again in %.1f s.", interval)
             finally:
                 close_old_connections()
+            if self._stopped.wait(interval):
+                break
         connection.close()
 
     def beat(self) -> None:
