@@ -159,6 +159,7 @@ class LeasedWorker(Worker):
                 super().run()
         finally:
             self._stopped.set()
+            heartbeat.join(timeout=self.lease.total_seconds())  # a beat under way ends, and closes its connection
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
         with self._guard:
