@@ -29,7 +29,7 @@ demo: venv
 	$(PY) manage.py load_demo --no-logins
 	@trap 'kill 0' EXIT INT TERM; \
 	export CREDO_DEV_OUTBOX=true; \
-	$(PY) manage.py db_worker & \
+	$(PY) manage.py task_worker & \
 	$(PY) manage.py runserver $(DEMO_ADDRESS) --noreload & \
 	$(PY) manage.py demo_logins --wait-for http://$(DEMO_ADDRESS)/healthz; \
 	wait

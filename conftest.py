@@ -81,8 +81,13 @@ def demo_for_the_class(django_db_setup: None, django_db_blocker: Any) -> Iterato
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
     """No persistent connections in tests: the live server's request threads would leave theirs
-    open, and PostgreSQL then refuses to drop the test database."""
+    open, and PostgreSQL then refuses to drop the test database.
+
+    On SQLite the test database is a file rather than memory, so that a task worker run as a process of its own
+    (credentials/tests/test_issuance_after_a_crash.py) reads and writes the same database as the test."""
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"{_SCRATCH}/test.sqlite3"
 
 
 @pytest.fixture(scope="session", autouse=True)

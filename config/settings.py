@@ -273,8 +273,12 @@ SUPPORT_REPLY_DOMAIN = env_str("CREDO_SUPPORT_REPLY_DOMAIN")
 SUPPORT_EMAIL_REQUIRE_DMARC_PASS = env_bool("CREDO_SUPPORT_EMAIL_REQUIRE_DMARC_PASS", default=False)
 SUPPORT_EMAIL_AUTHSERV_ID = env_str("CREDO_SUPPORT_EMAIL_AUTHSERV_ID")
 
-# Background work: tasks are rows in the database, run by `manage.py db_worker`.
+# Background work: tasks are rows in the database, run by `manage.py task_worker`.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# A worker renews its running task's lease every quarter of this; once a lease runs out (the worker died), any live
+# worker queues the task again, until it has run CREDO_TASK_MAX_ATTEMPTS times (credo/core/worker.py).
+CREDO_TASK_LEASE_SECONDS = env_int("CREDO_TASK_LEASE_SECONDS", 60)
+CREDO_TASK_MAX_ATTEMPTS = env_int("CREDO_TASK_MAX_ATTEMPTS", 5)
 
 
 def _cache(url: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from credo.accounts.models import Membership, Organisation, Role, User
@@ -102,24 +102,36 @@ def _find_or_create(
     invitation: Callable[[User, Organisation, str], None],
 ) -> tuple[User, bool]:
     email = normalise_email(email)
-    user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        return user, False
+    existing = _account(email)
+    if existing is not None:
+        return existing, False
     full_name = full_name.strip()
     if not full_name:
         raise ValidationError({"full_name": f"{email} has no account yet: give their full name to invite them."})
-    with transaction.atomic():
-        user = User.objects.create_user(email, password=None, full_name=full_name)  # no usable password yet
-        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
-        record_event(
-            actor=actor,
-            action="accounts.invited",
-            obj=user,
-            organisation_id=organisation.pk,
-            details={"email": email, "why": why},
-        )
-        transaction.on_commit(lambda: invitation(user, organisation, why))
+    try:
+        with transaction.atomic():  # a savepoint inside the caller's transaction, so losing the race undoes only this
+            user = User.objects.create_user(email, password=None, full_name=full_name)  # no usable password yet
+            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+            record_event(
+                actor=actor,
+                action="accounts.invited",
+                obj=user,
+                organisation_id=organisation.pk,
+                details={"email": email, "why": why},
+            )
+            transaction.on_commit(lambda: invitation(user, organisation, why))
+    except IntegrityError:
+        # Another request (a second award, a roster import) made this account between our look-up and our insert:
+        # the unique email refused ours, and theirs is now committed. Use it; their invitation is on its way.
+        theirs = _account(email)
+        if theirs is None:
+            raise
+        return theirs, False
     return user, True
+
+
+def _account(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email).first()
 
 
 def _a(word: str) -> str:

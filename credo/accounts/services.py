@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
@@ -101,9 +101,14 @@ def create_organisation(*, actor: Any, name: str, slug: str, kind: str, country:
 def add_membership(*, actor: Any, organisation: Organisation, user: User, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": f"{role!r} is not a role; choose one of {', '.join(Role.values)}."})
+    already = ValidationError(f"{user.email} is already a {Role(role).label.lower()} at {organisation}.")
     if Membership.objects.filter(organisation=organisation, user=user, role=role).exists():
-        raise ValidationError(f"{user.email} is already a {Role(role).label.lower()} at {organisation}.")
-    membership = Membership.objects.create(organisation=organisation, user=user, role=role)
+        raise already
+    try:
+        with transaction.atomic():  # a savepoint: the same role given twice at once is refused, not a server error
+            membership = Membership.objects.create(organisation=organisation, user=user, role=role)
+    except IntegrityError:
+        raise already from None
     record_event(
         actor=actor,
         action="accounts.membership_added",

@@ -6,8 +6,9 @@ import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django_tasks import task
+from django_tasks import TaskContext, task
 
+from credo.core.tasks import send_once
 from credo.programmes.documents.invoice import invoice_pdf
 from credo.programmes.models import Invoice
 from credo.programmes.services import checkins, invoices, waiting_list, workshops
@@ -31,8 +32,8 @@ def send_workshop_reminders(*, now: str | None = None) -> int:
     return workshops.send_reminders(now=datetime.datetime.fromisoformat(now) if now else None)
 
 
-@task()
-def send_invoice_email(*, invoice_id: int, subject: str, body: str, to: list[str]) -> int:
+@task(takes_context=True)
+def send_invoice_email(context: TaskContext, *, invoice_id: int, subject: str, body: str, to: list[str]) -> int:
     """Send one email with the invoice PDF attached (``Invoice-<reference>.pdf``); queued by ``invoices.email_invoice``.
 
     The PDF is rendered here, in the worker, from the invoice as stored: its amounts were fixed when it was issued.
@@ -47,7 +48,7 @@ def send_invoice_email(*, invoice_id: int, subject: str, body: str, to: list[str
         reply_to=[invoice.supplier_email] if invoice.supplier_email else None,
     )
     message.attach(f"Invoice-{invoice.reference}.pdf", invoice_pdf(invoice), "application/pdf")
-    return message.send()
+    return send_once(context, message)  # once, though the task runs again after its worker died
 
 
 @task()

@@ -20,9 +20,10 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import BooleanField, Case, Count, F, Max, OuterRef, QuerySet, Subquery, Value, When
 from django.urls import reverse
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from credo.accounts.models import Role, User
+from credo.core.tasks import send_once
 from credo.programmes.access.common import is_facilitator, is_programme_admin
 from credo.programmes.models import Cohort, Enrolment, SupportMessage, SupportThread
 
@@ -69,8 +70,8 @@ def reply_address(thread: SupportThread) -> str | None:
     return f"{REPLY_MAILBOX}+{thread.reply_token}@{domain}" if domain else None
 
 
-@task()
-def send_support_email(*, subject: str, body: str, to: list[str], reply_to: list[str]) -> int:
+@task(takes_context=True)
+def send_support_email(context: TaskContext, *, subject: str, body: str, to: list[str], reply_to: list[str]) -> int:
     """One plain-text notification; marked auto-generated so that well-behaved auto-responders stay quiet."""
     message = EmailMessage(
         subject=subject,
@@ -80,7 +81,7 @@ def send_support_email(*, subject: str, body: str, to: list[str], reply_to: list
         from_email=settings.DEFAULT_FROM_EMAIL,
         headers={"Auto-Submitted": "auto-generated"},
     )
-    return message.send()
+    return send_once(context, message)  # once, though the task runs again after its worker died
 
 
 def ask(

@@ -262,6 +262,7 @@ def test_one_command_queues_every_periodic_reminder(
         # Registered by other apps in credo.core.periodic (programmes does not import them).
         "Queued the reminders for attestation links about to expire",
         "Queued the expiry of attestation links past their date",
+        "Queued the issuing of credentials for attainments that have none yet",
     ]
     assert reminded(session) == ["mere@example.org"]
     assert Session.objects.get(pk=session.pk).reminder_sent_at == THE_DAY_BEFORE
