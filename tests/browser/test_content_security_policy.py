@@ -36,7 +36,7 @@ def test_an_inline_style_or_script_fails_the_test_naming_the_page_and_the_direct
 def test_the_api_docs_work_under_the_policy(page: Page, live_demo: Any) -> None:
     page.goto(f"{live_demo.url}/api/v1/docs")
     operation = page.locator("#swagger-ui .opblock").first
-    expect(operation).to_be_visible()
+    expect(operation).to_be_visible(timeout=15_000)  # Swagger UI reads the whole document first
     operation.locator(".opblock-summary-control").click()  # an operation opens, with its schemas drawn
     expect(page.get_by_role("button", name="Try it out").first).to_be_visible()
     expect(page.locator("#swagger-ui pre.microlight").first).to_have_attribute("tabindex", "0")  # keyboard-scrollable

@@ -30,7 +30,7 @@ STRICT = {
 def directives(response: HttpResponse) -> dict[str, str]:
     policy = response["Content-Security-Policy"]
     parts = (part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
-    return {name: value for name, value in parts}
+    return dict(parts)
 
 
 def assert_strict(response: HttpResponse) -> None:
