@@ -103,9 +103,17 @@ def signed_in(db: None) -> dict[str, str]:
     return {"Cookie": f"sessionid={client.cookies['sessionid'].value}; csrftoken={token}", "X-CSRFToken": token}
 
 
-@schema.parametrize()
+@schema.include(method="GET").parametrize()
 @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
-def test_every_endpoint_answers_as_the_document_says(case: Any, signed_in: dict[str, str]) -> None:
+def test_every_read_answers_as_the_document_says(case: Any, signed_in: dict[str, str]) -> None:
+    case.call_and_validate(headers=signed_in, checks=ALL_CHECKS)
+
+
+# Writes get fewer examples: most of what fuzzing finds in them (input refused, object not found, not allowed)
+# is the same few refusals, and there are as many writes as reads.
+@schema.exclude(method="GET").parametrize()
+@settings(max_examples=max(EXAMPLES // 2, 1), derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+def test_every_write_answers_as_the_document_says(case: Any, signed_in: dict[str, str]) -> None:
     case.call_and_validate(headers=signed_in, checks=ALL_CHECKS)
 
 
