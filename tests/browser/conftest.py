@@ -26,6 +26,7 @@ from pytest_django.plugin import blocking_manager_key
 from credo.audit import triggers
 from credo.front.demo import load_demo
 from tests import demo_snapshot
+from tests.browser.csp import check_content_security_policy, watch
 
 CHROMIUM = os.environ.get("CREDO_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -156,6 +157,7 @@ def _checked_first(action: Callable[..., Any], page_of: Callable[[Any], Page]) -
     @functools.wraps(action)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         check_accessibility(page_of(self))
+        check_content_security_policy(page_of(self))
         return action(self, *args, **kwargs)
 
     return wrapper
@@ -168,7 +170,8 @@ _LOCATOR_ACTIONS = ("click", "dblclick", "press", "check", "uncheck", "set_check
 
 @pytest.fixture(autouse=True)
 def axe_on_every_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Check every page a browser test visits with axe-core, before the test moves on from it."""
+    """Check every page a browser test visits with axe-core and for Content-Security-Policy violations,
+    before the test moves on from it."""
     if not AXE_JS.is_file():
         pytest.fail(f"axe-core is not installed at {AXE_JS}: run `make interop` (or set CREDO_AXE_JS).")
     for name in _PAGE_ACTIONS:
@@ -182,7 +185,13 @@ def axe_on_every_page(monkeypatch: pytest.MonkeyPatch) -> None:
         try:
             for open_page in context.pages:
                 check_accessibility(open_page)
+                check_content_security_policy(open_page)
         finally:
             original_close(context, *args, **kwargs)
 
     monkeypatch.setattr(BrowserContext, "close", close)
+    # And the Content-Security-Policy (csp.py), watched in every context a test opens.
+    original_new_context = Browser.new_context
+    monkeypatch.setattr(
+        Browser, "new_context", lambda browser, **options: watch(original_new_context(browser, **options))
+    )

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, File, Schema
 from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
-from pydantic import model_validator
+from pydantic import ConfigDict, model_validator
 
 from credo.catalogue.api.schemas import Message, Problems
 from credo.credentials import verification
@@ -39,6 +39,16 @@ _PUBLIC = (
 
 
 class VerifyIn(Schema):
+    # "Exactly one of url or credential", said in the document too, so that clients (and schemathesis) know it.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["url"], "properties": {"url": {"type": "string"}, "credential": {"type": "null"}}},
+                {"required": ["credential"], "properties": {"credential": {"type": "object"}, "url": {"type": "null"}}},
+            ]
+        }
+    )
+
     url: str | None = Field(
         None,
         max_length=verification.MAX_ADDRESS_LENGTH,

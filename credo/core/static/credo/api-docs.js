@@ -18,4 +18,11 @@
     };
   }
   SwaggerUIBundle(settings);
+  // Examples and responses are drawn in scrolling boxes: each takes keyboard focus, so it can be scrolled
+  // without a mouse (Swagger UI draws them as they are opened).
+  new MutationObserver(function () {
+    document.querySelectorAll("#swagger-ui pre.microlight:not([tabindex])").forEach(function (box) {
+      box.setAttribute("tabindex", "0");
+    });
+  }).observe(document.getElementById("swagger-ui"), { childList: true, subtree: true });
 })();
