@@ -4,8 +4,8 @@
 straight after the first load in a process, so every later test starts from exactly the rows
 (and the stored files) a fresh load gave, whatever the test before it did.
 
-- SQLite (the tests' database is in memory): SQLite's backup API copies the whole database,
-  schema and triggers included, into a second in-memory database, and back.
+- SQLite (the tests' database is a file per test process, see the root conftest): SQLite's backup
+  API copies the whole database, schema and triggers included, into an in-memory database, and back.
 - PostgreSQL: every table is copied into a schema of its own (outside the search path, so no
   test sees it); restoring empties every table, with the audit log's append-only triggers
   lifted for that moment, and copies the rows back.
@@ -79,8 +79,6 @@ class DemoSnapshot:
         self.connection.ensure_connection()
         raw = self.connection.connection
         assert isinstance(raw, sqlite3.Connection), "the SQLite connection should be sqlite3's own"
-        if not self.connection.is_in_memory_db():
-            raise NotImplementedError("the demo snapshot copies an in-memory SQLite test database only")
         return raw
 
     def _take_sqlite(self) -> None:

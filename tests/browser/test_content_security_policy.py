@@ -49,7 +49,7 @@ def test_the_operators_admin_works_under_the_policy(page: Page, live_demo: Any) 
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.goto(f"{live_demo.url}/operator/")
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(page.get_by_role("heading", name="Platform operation")).to_be_visible()
     page.goto(f"{live_demo.url}/operator/accounts/user/")  # a list, with actions and filters
     page.get_by_role("link", name=OPERATOR.email).click()  # a change form, with its widgets' scripts
     expect(page.locator("#user_form")).to_be_visible()
