@@ -7,8 +7,9 @@ class PortfoliosConfig(AppConfig):
     verbose_name = "Portfolios"
 
     def ready(self) -> None:
-        from credo.core import periodic
+        from credo.core import jobs, periodic
         from credo.portfolios.panels import cohort_portfolios
+        from credo.portfolios.services import export_jobs
         from credo.portfolios.tasks import expire_attestation_requests, send_attestation_reminders
         from credo.programmes import cohort_panels
 
@@ -18,3 +19,5 @@ class PortfoliosConfig(AppConfig):
         # Queued by programmes' `send_reminders` command, which may not import this app.
         periodic.register("the reminders for attestation links about to expire", send_attestation_reminders)
         periodic.register("the expiry of attestation links past their date", expire_attestation_requests)
+        # A portfolio's or a submission's ZIP is built by a background job (docs/decisions/0019).
+        jobs.register(export_jobs.KIND, export_jobs.run_export)

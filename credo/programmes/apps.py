@@ -9,9 +9,10 @@ class ProgrammesConfig(AppConfig):
     def ready(self) -> None:
         from credo.accounts import destinations
         from credo.catalogue import offers
-        from credo.core import panels
+        from credo.core import jobs, panels
         from credo.programmes.intakes import catalogue_offers
         from credo.programmes.panels import contribute
+        from credo.programmes.services import roster
         from credo.programmes.signup import describe_register_url
 
         panels.register(contribute)  # a learner's programmes, and the cohorts of providers' staff, on the dashboard
@@ -19,3 +20,6 @@ class ProgrammesConfig(AppConfig):
         destinations.register("programmes.register", describe_register_url)
         # The catalogue's qualification pages show where an entry can be studied, without importing this app.
         offers.contribute(catalogue_offers)
+        # A confirmed roster is registered, and a roster exported, by background jobs (credo.core.jobs).
+        jobs.register(roster.IMPORT_KIND, roster.run_import)
+        jobs.register(roster.EXPORT_KIND, roster.run_export)

@@ -563,3 +563,22 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.owner}"
+
+
+class RosterImport(models.Model):
+    """A checked roster a programme admin confirmed, kept as uploaded for the job that registers it row by row.
+
+    The text lives here, not in the job's parameters, so a resumed job reads exactly the file that was confirmed.
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="roster_imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=200, blank=True)
+    csv_text = models.TextField()
+    row_count = models.PositiveIntegerField()
+    #: The background job registering the rows (see credo.core.jobs).
+    job = models.OneToOneField("core.Job", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Roster import {self.pk} ({self.file_name or 'roster'}, {self.row_count} rows)"

@@ -233,8 +233,11 @@ def test_a_learner_builds_asks_is_attested_and_declined_submits_and_takes_her_po
     expect(fingerprint).to_be_visible()
     assert re.sub(r"\W", "", fingerprint.inner_text()).lower() == submission.content_sha256
 
+    # The ZIP is built by a background job: its page shows the progress, then the file to download.
+    page.get_by_role("button", name="Download it (ZIP)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"Your submission, attempt 1, as a ZIP"))
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download it (ZIP)").click()
+        page.get_by_role("link", name=re.compile(r"^Download portfolio-.*\.zip$")).click()
     download = download_info.value
     assert download.suggested_filename.endswith(".zip")
     with zipfile.ZipFile(io.BytesIO(Path(download.path()).read_bytes())) as archive:

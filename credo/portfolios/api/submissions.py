@@ -1,5 +1,5 @@
 """Submitting through the API: the readiness check, submit, the learner's submissions (manifest and hash), the ZIP
-exports, and, for the provider's programme admins, deadline extensions.
+exports (built by background jobs: 202 with the job), and, for the provider's programme admins, deadline extensions.
 
 The same loaders and services as the pages: ``portfolios.access`` and ``services.submissions``.
 """
@@ -7,11 +7,10 @@ The same loaders and services as the pages: ``portfolios.access`` and ``services
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 from django.db.models import Count
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Schema
 from ninja import Status as Reply
@@ -19,10 +18,11 @@ from ninja.security import django_auth
 from pydantic import StringConstraints
 
 from credo.api_errors import NUL_FREE
+from credo.core.api import JobOut
 from credo.portfolios import access
 from credo.portfolios.api.router import router
 from credo.portfolios.models import Submission
-from credo.portfolios.services import export, submissions
+from credo.portfolios.services import export_jobs, submissions
 from credo.portfolios.services.readiness import check_readiness
 
 
@@ -66,7 +66,7 @@ class SubmissionOut(Schema):
     total_bytes: int
     files: int
     url: str
-    zip: str
+    zip: str = Field(description="POST here to build this attempt as a ZIP: the answer is 202 with the job.")
 
     @classmethod
     def of(cls, submission: Submission, enrolment_id: int, files: int) -> SubmissionOut:
@@ -181,37 +181,50 @@ def submission_detail(request: HttpRequest, enrolment_id: int, attempt: int) -> 
     return SubmissionDetailOut(**summary.model_dump(), declaration=found.declaration, manifest=found.manifest)
 
 
-def _zip(chunks: Iterator[bytes], filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+_STARTED = {202: JobOut, 401: Message, 403: Message, 404: Message}
+_BUILT_BY_A_JOB = (
+    "The archive is built in the background: the answer is 202 with the job. Poll /api/v1/jobs/{id}; once it is "
+    "done, its download_url gives the ZIP to whoever started it, until it expires."
+)
 
 
-@router.get(
+@router.post(
     "/my/{enrolment_id}/submissions/{attempt}/zip",
     auth=django_auth,
-    response={200: None, 401: Message, 404: Message},
+    response=_STARTED,
     url_name="portfolios_submission_zip",
-    summary="One submitted attempt as a ZIP (index.html, manifest.json and its files), streamed",
-    openapi_extra={"responses": {200: {"description": "A ZIP archive", "content": {"application/zip": {}}}}},
+    summary="Build one submitted attempt as a ZIP (index.html, manifest.json and its files)",
+    description=_BUILT_BY_A_JOB,
 )
-def submission_zip(request: HttpRequest, enrolment_id: int, attempt: int) -> StreamingHttpResponse:
+def submission_zip(request: HttpRequest, enrolment_id: int, attempt: int) -> Reply[JobOut]:
     found = access.own_submission(request.user, enrolment_id, attempt)
-    return _zip(export.submission_zip(found), export.zip_name(found.portfolio, found))
+    return Reply(202, JobOut.of(export_jobs.start_submission_export(found, actor=request.user)))
 
 
-@router.get(
+@router.post(
     "/my/{enrolment_id}/zip",
     auth=django_auth,
-    response={200: None, 401: Message, 404: Message},
+    response=_STARTED,
     url_name="portfolios_export_zip",
-    summary="The whole portfolio as it is now, as a ZIP (index.html and every file), streamed",
-    openapi_extra={"responses": {200: {"description": "A ZIP archive", "content": {"application/zip": {}}}}},
+    summary="Build the whole portfolio as it is now as a ZIP (index.html and every file)",
+    description=_BUILT_BY_A_JOB,
 )
-def portfolio_zip(request: HttpRequest, enrolment_id: int) -> StreamingHttpResponse:
+def portfolio_zip(request: HttpRequest, enrolment_id: int) -> Reply[JobOut]:
     portfolio = access.own_portfolio(request.user, enrolment_id)
-    return _zip(export.portfolio_zip(portfolio), export.zip_name(portfolio))
+    return Reply(202, JobOut.of(export_jobs.start_portfolio_export(portfolio, actor=request.user)))
+
+
+@router.post(
+    "/staff/{enrolment_id}/zip",
+    auth=django_auth,
+    response=_STARTED,
+    url_name="portfolios_staff_export_zip",
+    summary="Build a learner's portfolio as it is now as a ZIP (staff who may read it)",
+    description=_BUILT_BY_A_JOB,
+)
+def staff_portfolio_zip(request: HttpRequest, enrolment_id: int) -> Reply[JobOut]:
+    portfolio = access.portfolio_for_staff(request.user, enrolment_id)
+    return Reply(202, JobOut.of(export_jobs.start_portfolio_export(portfolio, actor=request.user, as_staff=True)))
 
 
 @router.post(

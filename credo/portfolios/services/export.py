@@ -1,8 +1,9 @@
 """A portfolio (as it is now) or a submitted attempt, as a ZIP the learner keeps: an index.html and every file.
 
 Streamed: the archive is written into a small buffer that is handed on and emptied after every chunk, and each file
-is copied from storage chunk by chunk, so memory stays flat however large the portfolio is (see
-docs/decisions/0012-portfolio-exports-are-streamed.md for why this is a streamed response and not a background job).
+is copied from storage chunk by chunk, so memory stays flat however large the portfolio is. A background job
+(``services.export_jobs``) writes that stream into a temporary file and keeps it for its owner to download, with
+progress file by file (see docs/decisions/0019-exports-are-built-by-jobs.md for why it is not built in the request).
 The index is one self-contained HTML page (no scripts, styles or links to credo), drawn from the same manifest a
 submission hashes, with everything the learner wrote escaped.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html import unescape
 from typing import Any
@@ -84,8 +85,17 @@ def _place_files(manifest: dict[str, Any]) -> dict[str, str]:
     return paths
 
 
+#: Told after each file is in the archive: its position (from 1), the file, and whether storage could read it.
+FileDone = Callable[[int, ExportFile, bool], None]
+
+
 def zip_stream(
-    *, manifest: dict[str, Any], files: list[ExportFile], index_html: str, manifest_json: bytes | None
+    *,
+    manifest: dict[str, Any],
+    files: list[ExportFile],
+    index_html: str,
+    manifest_json: bytes | None,
+    file_done: FileDone | None = None,
 ) -> Iterator[bytes]:
     """The archive, chunk by chunk: the index (and manifest) first, then each file as it is read from storage."""
     pipe = _Pipe()
@@ -94,7 +104,7 @@ def zip_stream(
         if manifest_json is not None:
             archive.writestr("manifest.json", manifest_json)
         yield pipe.take()
-        for entry in files:
+        for position, entry in enumerate(files, start=1):
             info = zipfile.ZipInfo(entry.path, date_time=timezone.localtime().timetuple()[:6])
             info.compress_type = FILE_COMPRESSION
             info.file_size = entry.size
@@ -103,11 +113,15 @@ def zip_stream(
             except OSError:
                 archive.writestr(f"{entry.path}.missing.txt", "This file could not be read from storage.\n")
                 yield pipe.take()
+                if file_done is not None:
+                    file_done(position, entry, False)
                 continue
             with stream, archive.open(info, mode="w", force_zip64=entry.size >= zipfile.ZIP64_LIMIT) as target:
                 while chunk := stream.read(CHUNK_BYTES):
                     target.write(chunk)
                     yield pipe.take()
+            if file_done is not None:
+                file_done(position, entry, True)
     yield pipe.take()
 
 
@@ -144,24 +158,55 @@ def _index(manifest: dict[str, Any], *, paths: dict[str, str], submission: Submi
     return render_to_string(INDEX_TEMPLATE, context)
 
 
-def portfolio_zip(portfolio: Portfolio) -> Iterator[bytes]:
-    """The portfolio as it is now (evidence, attestations received, mapping), streamed as a ZIP."""
+@dataclass(frozen=True)
+class Archive:
+    """What goes in one export: its file name, the index (and a submission's manifest), and the stored files."""
+
+    name: str
+    manifest: dict[str, Any]
+    files: list[ExportFile]
+    index_html: str
+    manifest_json: bytes | None
+
+    def chunks(self, file_done: FileDone | None = None) -> Iterator[bytes]:
+        return zip_stream(
+            manifest=self.manifest,
+            files=self.files,
+            index_html=self.index_html,
+            manifest_json=self.manifest_json,
+            file_done=file_done,
+        )
+
+
+def portfolio_archive(portfolio: Portfolio) -> Archive:
+    """The portfolio as it is now (evidence, attestations received, mapping)."""
     manifest = build_manifest(portfolio)
     paths = _place_files(manifest)
     items = {i.sha256: i for i in EvidenceItem.objects.filter(portfolio=portfolio, kind=ItemKind.FILE)}
     files = [ExportFile(path, items[sha], items[sha].size or 0) for sha, path in paths.items() if sha in items]
     index = _index(manifest, paths=paths, submission=None, title="Portfolio, as it is now")
-    return zip_stream(manifest=manifest, files=files, index_html=index, manifest_json=None)
+    return Archive(zip_name(portfolio), manifest, files, index, None)
 
 
-def submission_zip(submission: Submission) -> Iterator[bytes]:
+def submission_archive(submission: Submission) -> Archive:
     """A submitted attempt exactly as frozen: its manifest (whose SHA-256 is the submission's), index and files."""
     manifest = submission.manifest
     paths = _place_files(manifest)
     stored = {f.sha256: f for f in submission.files.all()}
     files = [ExportFile(path, stored[sha], stored[sha].size) for sha, path in paths.items() if sha in stored]
     index = _index(manifest, paths=paths, submission=submission, title=f"Submission, attempt {submission.attempt}")
-    return zip_stream(manifest=manifest, files=files, index_html=index, manifest_json=canonical_json(manifest))
+    name = zip_name(submission.portfolio, submission)
+    return Archive(name, manifest, files, index, canonical_json(manifest))
+
+
+def portfolio_zip(portfolio: Portfolio) -> Iterator[bytes]:
+    """The portfolio as it is now, as a ZIP, chunk by chunk."""
+    return portfolio_archive(portfolio).chunks()
+
+
+def submission_zip(submission: Submission) -> Iterator[bytes]:
+    """A submitted attempt as a ZIP, chunk by chunk."""
+    return submission_archive(submission).chunks()
 
 
 def zip_name(portfolio: Portfolio, submission: Submission | None = None) -> str:

@@ -9,16 +9,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import reverse
 
 from credo.accounts.models import Organisation, Role, User
 from credo.accounts.tests.factories import MembershipFactory, UserFactory
+from credo.core.models import Job
 from credo.portfolios.models import DeadlineExtension, Portfolio, Submission
 from credo.portfolios.services import submissions
 from credo.programmes.models import Cohort, Enrolment
-from credo.programmes.tests.support_builders import facilitator_of
+from credo.programmes.tests.support_builders import facilitator_of, facilitator_of_another_cohort
 
 from .builders import studying
 from .submission_builders import make_ready
@@ -50,7 +50,11 @@ def test_readiness_lists_what_is_missing(
 
 
 def test_a_learner_submits_and_reads_their_submission(
-    ready: Portfolio, cld_enrolment: Enrolment, aroha: User, client_for: SignIn
+    ready: Portfolio,
+    cld_enrolment: Enrolment,
+    aroha: User,
+    client_for: SignIn,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     client = client_for(aroha)
     url = reverse("api:portfolios_submit", args=[cld_enrolment.pk])
@@ -69,16 +73,57 @@ def test_a_learner_submits_and_reads_their_submission(
     detail = client.get(listed[0]["url"]).json()
     assert detail["manifest"] == submission.manifest
     assert detail["content_sha256"] == submission.content_sha256
-    response = client.get(listed[0]["zip"])
-    assert isinstance(response, StreamingHttpResponse)
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[arg-type]
+    with django_capture_on_commit_callbacks(execute=True):
+        started = post(client, listed[0]["zip"], {})
+    assert started.status_code == 202
+    polled = client.get(f"/api/v1/jobs/{started.json()['id']}").json()
+    assert polled["state"] == "done"
+    download = client.get(polled["download_url"])
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     assert {"index.html", "manifest.json"} <= set(archive.namelist())
 
 
-def test_the_portfolio_zip_streams(ready: Portfolio, cld_enrolment: Enrolment, aroha: User, client_for: SignIn) -> None:
-    response = client_for(aroha).get(reverse("api:portfolios_export_zip", args=[cld_enrolment.pk]))
-    assert isinstance(response, StreamingHttpResponse)
-    assert response["Content-Type"] == "application/zip"
+def test_the_portfolio_zip_is_built_by_a_job_for_the_learner(
+    ready: Portfolio,
+    cld_enrolment: Enrolment,
+    aroha: User,
+    client_for: SignIn,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client = client_for(aroha)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = post(client, reverse("api:portfolios_export_zip", args=[cld_enrolment.pk]), {})
+    assert started.status_code == 202
+    polled = client.get(f"/api/v1/jobs/{started.json()['id']}").json()
+    assert (polled["state"], polled["total"], polled["processed"]) == ("done", 1, 1)
+    download = client.get(polled["download_url"])
+    assert download["Content-Type"] == "application/zip"
+
+
+def test_staff_who_may_read_the_portfolio_build_its_zip_and_everyone_else_is_refused(
+    ready: Portfolio,
+    cld_enrolment: Enrolment,
+    cld_cohort: Cohort,
+    provider_admin: User,
+    other_provider: Organisation,
+    aroha: User,
+    client_for: SignIn,
+) -> None:
+    url = reverse("api:portfolios_staff_export_zip", args=[cld_enrolment.pk])
+    started = post(client_for(provider_admin), url, {})
+    assert started.status_code == 202
+    job = Job.objects.get()
+    assert job.started_by == provider_admin
+    assert client_for(aroha).get(f"/api/v1/jobs/{job.public_id}").status_code == 404  # the job is the admin's
+    other_admin = MembershipFactory(
+        user=UserFactory(email="admin@another.example"), organisation=other_provider, role=Role.PROGRAMME_ADMIN
+    ).user
+    other_cohorts_facilitator = facilitator_of_another_cohort(cld_cohort, provider_admin)
+    assert post(client_for(other_cohorts_facilitator), url, {}).status_code == 403
+    assert post(client_for(other_admin), url, {}).status_code == 404
+    assert post(client_for(aroha), url, {}).status_code == 404  # a learner reads their own through /my/
+    assert post(client_for(None), url, {}).status_code == 401
+    assert Job.objects.count() == 1
 
 
 def test_the_submission_list_takes_the_same_queries_for_many_attempts(
@@ -155,8 +200,8 @@ def test_extensions_are_refused_to_everyone_else(
         ("api:portfolios_submit", "post", False),
         ("api:portfolios_submissions", "get", False),
         ("api:portfolios_submission", "get", True),
-        ("api:portfolios_submission_zip", "get", True),
-        ("api:portfolios_export_zip", "get", False),
+        ("api:portfolios_submission_zip", "post", True),
+        ("api:portfolios_export_zip", "post", False),
     ],
 )
 def test_learner_endpoints_refuse_everyone_but_the_learner(
@@ -187,3 +232,4 @@ def test_learner_endpoints_refuse_everyone_but_the_learner(
         assert call(person) == 404, person
     assert call(None) == 401
     assert Submission.objects.count() == 1
+    assert not Job.objects.exists()

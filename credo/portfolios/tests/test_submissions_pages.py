@@ -17,6 +17,7 @@ from django.urls import reverse
 from credo.accounts.models import Organisation, Role, User
 from credo.accounts.tests.factories import MembershipFactory, UserFactory
 from credo.audit.models import AuditEvent
+from credo.core.models import Job
 from credo.portfolios.models import DeadlineExtension, EvidenceItem, Portfolio, Submission
 from credo.portfolios.services import evidence, submissions
 from credo.programmes.models import Cohort, Enrolment
@@ -144,7 +145,7 @@ def test_a_withdrawn_learner_still_reads_their_submission(
     Enrolment.objects.filter(pk=cld_enrolment.pk).update(state="withdrawn")
     client = client_for(aroha)
     assert client.get(reverse("portfolios:submission", args=[cld_enrolment.pk, 1])).status_code == 200
-    assert client.get(reverse("portfolios:submission-export", args=[cld_enrolment.pk, 1])).status_code == 200
+    assert client.post(reverse("portfolios:submission-export", args=[cld_enrolment.pk, 1])).status_code == 302
 
 
 # The status panel -----------------------------------------------------------------------------------------------
@@ -220,15 +221,15 @@ def test_a_bad_extension_shows_the_error_pattern(
 
 
 LEARNER_PAGES = [
-    ("portfolios:submit", 0),
-    ("portfolios:portfolio-export", 0),
-    ("portfolios:submission", 1),
-    ("portfolios:submission-receipt", 1),
-    ("portfolios:submission-export", 1),
+    ("portfolios:submit", 0, "get"),
+    ("portfolios:portfolio-export", 0, "post"),
+    ("portfolios:submission", 1, "get"),
+    ("portfolios:submission-receipt", 1, "get"),
+    ("portfolios:submission-export", 1, "post"),
 ]
 
 
-@pytest.mark.parametrize(("name", "attempt"), LEARNER_PAGES)
+@pytest.mark.parametrize(("name", "attempt", "method"), LEARNER_PAGES)
 def test_learner_pages_are_not_found_for_anyone_but_the_learner(
     submitted: Submission,
     cld_enrolment: Enrolment,
@@ -238,6 +239,7 @@ def test_learner_pages_are_not_found_for_anyone_but_the_learner(
     client_for: SignIn,
     name: str,
     attempt: int,
+    method: str,
 ) -> None:
     args = [cld_enrolment.pk, attempt] if attempt else [cld_enrolment.pk]
     url = reverse(name, args=args)
@@ -245,10 +247,11 @@ def test_learner_pages_are_not_found_for_anyone_but_the_learner(
         user=UserFactory(email="admin@another.example"), organisation=other_provider, role=Role.PROGRAMME_ADMIN
     ).user
     for person in (_other_learner(cld_cohort, provider_admin), other_admin, provider_admin):
-        assert client_for(person).get(url).status_code == 404, person
-    signed_out = client_for(None).get(url)
+        assert getattr(client_for(person), method)(url).status_code == 404, person
+    signed_out = getattr(client_for(None), method)(url)
     assert signed_out.status_code == 302
     assert "login" in signed_out["Location"]
+    assert not Job.objects.exists()  # an export nobody may read is never started
 
 
 def test_a_submitted_file_is_not_found_for_another_learner_or_another_attempt(

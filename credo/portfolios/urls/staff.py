@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern] = [
     path("cohorts/<uuid:public_id>/", views.cohort_progress, name="cohort_progress"),
     path("staff/<int:enrolment_id>/", views.staff_portfolio, name="staff_portfolio"),
     path("staff/<int:enrolment_id>/files/<int:item_id>/", views.staff_download, name="staff_download"),
+    path("staff/<int:enrolment_id>/export", views.staff_export, name="staff_export"),
     path("staff/<int:enrolment_id>/sections/<int:section_id>/comments/", views.add_comment, name="staff_comment"),
     path(
         "staff/<int:enrolment_id>/comments/<int:comment_id>/remove/",

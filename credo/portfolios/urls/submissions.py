@@ -6,11 +6,11 @@ from credo.portfolios.views import submissions
 
 urlpatterns: list[URLPattern] = [
     path("my/<int:enrolment_id>/submit", submissions.check_and_submit, name="submit"),
-    path("my/<int:enrolment_id>/export.zip", submissions.portfolio_export, name="portfolio-export"),
+    path("my/<int:enrolment_id>/export", submissions.portfolio_export, name="portfolio-export"),
     path("my/<int:enrolment_id>/submissions/<int:attempt>", submissions.submission, name="submission"),
     path("my/<int:enrolment_id>/submissions/<int:attempt>/receipt", submissions.receipt, name="submission-receipt"),
     path(
-        "my/<int:enrolment_id>/submissions/<int:attempt>/export.zip",
+        "my/<int:enrolment_id>/submissions/<int:attempt>/export",
         submissions.submission_export,
         name="submission-export",
     ),

@@ -22,11 +22,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from credo.core.jobs import job_url
 from credo.portfolios import access
 from credo.portfolios.downloads import file_response
 from credo.portfolios.forms_staff import CommentForm, ProgressFilterForm
 from credo.portfolios.models import ItemKind, Portfolio, PortfolioSection
-from credo.portfolios.services import comments, progress
+from credo.portfolios.services import comments, export_jobs, progress
 from credo.portfolios.services.mapping import GapMatrix, gap_matrix
 from credo.portfolios.services.submissions import effective_deadline
 from credo.programmes.access.common import is_facilitator, is_programme_admin
@@ -117,6 +118,14 @@ def staff_download(request: HttpRequest, enrolment_id: int, item_id: int) -> Htt
     if item.kind != ItemKind.FILE:
         raise Http404("That evidence is not a file.")
     return file_response(item)
+
+
+@login_required
+@require_POST
+def staff_export(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """Start building the learner's portfolio as it is now as a ZIP, for staff who may read it (job page next)."""
+    portfolio = access.portfolio_for_staff(request.user, enrolment_id)
+    return redirect(job_url(export_jobs.start_portfolio_export(portfolio, actor=request.user, as_staff=True)))
 
 
 @login_required

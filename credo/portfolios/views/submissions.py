@@ -11,16 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from credo.core.jobs import job_url
 from credo.portfolios import access
 from credo.portfolios.downloads import file_response
 from credo.portfolios.forms.submissions import ExtensionForm, SubmitForm
 from credo.portfolios.models import Portfolio, Submission
-from credo.portfolios.services import export, submissions
+from credo.portfolios.services import export_jobs, submissions
 from credo.portfolios.services.readiness import check_readiness
 from credo.programmes.services.cohorts import end_of_day
 
@@ -125,27 +126,20 @@ def submitted_file(request: HttpRequest, enrolment_id: int, attempt: int, file_i
     return file_response(access.own_submitted_file(request.user, enrolment_id, attempt, file_id))
 
 
-def _zip_response(chunks: Any, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @login_required
-@require_GET
-def portfolio_export(request: HttpRequest, enrolment_id: int) -> StreamingHttpResponse:
-    """The whole portfolio as it is now, as a ZIP streamed while it is written."""
+@require_POST
+def portfolio_export(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """Start building the whole portfolio as it is now as a ZIP; its job's page offers it when ready."""
     portfolio = access.own_portfolio(request.user, enrolment_id)
-    return _zip_response(export.portfolio_zip(portfolio), export.zip_name(portfolio))
+    return redirect(job_url(export_jobs.start_portfolio_export(portfolio, actor=request.user)))
 
 
 @login_required
-@require_GET
-def submission_export(request: HttpRequest, enrolment_id: int, attempt: int) -> StreamingHttpResponse:
+@require_POST
+def submission_export(request: HttpRequest, enrolment_id: int, attempt: int) -> HttpResponse:
+    """Start building a submitted attempt as a ZIP; its job's page offers it when ready."""
     found = access.own_submission(request.user, enrolment_id, attempt)
-    return _zip_response(export.submission_zip(found), export.zip_name(found.portfolio, found))
+    return redirect(job_url(export_jobs.start_submission_export(found, actor=request.user)))
 
 
 @login_required

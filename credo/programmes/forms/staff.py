@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
+from credo.core.csvfiles import CsvError, decode
 from credo.programmes.models import Cohort, SupportKind
 
-#: A roster larger than this is not a roster (and would sit in the session between upload and confirm).
+#: A roster larger than this is not a roster (and would sit in the session between upload and confirm). An upload
+#: over it is refused before it is stored (``credo.core.uploads.bounded_uploads``).
 ROSTER_MAX_BYTES = 512 * 1024
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -128,11 +130,19 @@ class RosterUploadForm(forms.Form):
         "invoice_to_organisation (yes or no).",
     )
 
+    file_name = ""
+
     def clean_file(self) -> str:
+        """The file as text (``credo.core.csvfiles.decode``: UTF-8, a byte-order mark or not, not too large).
+
+        The view stores uploads with a bounded handler, so an oversized file was never written anywhere: its
+        ``size`` still counts every byte sent, and is refused here.
+        """
         upload = self.cleaned_data["file"]
+        self.file_name = str(upload.name or "")[:200]
         if upload.size > ROSTER_MAX_BYTES:
             raise forms.ValidationError(f"The file is larger than {ROSTER_MAX_BYTES // 1024} KB; split it up.")
         try:
-            return str(upload.read().decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            raise forms.ValidationError("The file is not UTF-8 text; save it as 'CSV UTF-8'.") from None
+            return decode(upload.read(ROSTER_MAX_BYTES + 1), max_bytes=ROSTER_MAX_BYTES)
+        except CsvError as error:
+            raise forms.ValidationError(error.messages) from None

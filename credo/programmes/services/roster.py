@@ -1,28 +1,41 @@
-"""A cohort's roster as CSV: importing learners (all rows checked first, all or nothing) and exporting enrolments.
+"""A cohort's roster as CSV: importing learners (every row checked first, then registered row by row in the
+background) and exporting enrolments (written to a file in the background).
 
-Import is two steps: ``check_roster`` reads the file and reports every problem by row number and column, changing
-nothing; ``import_roster`` checks again (the cohort may have changed since the preview) and, only if every row is
-good, invites the people who have no account and registers everyone in one transaction.
+Import is three steps: ``check_roster`` reads the file and reports every problem by row number and column, changing
+nothing; ``start_import`` checks the whole file again (the cohort may have changed since the preview) and, only if
+every row is good, keeps the file (``RosterImport``) and starts a job; ``run_import``, the job, invites the people
+who have no account and registers each row in its own transaction with its outcome. So a large roster never runs
+inside a web request (a worker is killed after 30 seconds), and a worker that dies part-way resumes with the rows
+left, registering nobody twice. The price: it is no longer all or nothing. A row that became impossible between the
+check and its turn (someone registered the same person meanwhile) is "Not done", with its reason, and the others are
+registered; the job's page lists each row's outcome (see docs/decisions/0019 and the roster section of the docs).
 """
 
 from __future__ import annotations
 
 import csv
-import datetime
 import io
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TextIO
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 
 from credo.accounts.invitations import find_or_invite, normalise_email
 from credo.accounts.models import User
 from credo.audit.services import record_event
+from credo.core.csvfiles import CsvError, read_csv
+from credo.core.jobs import JobRefusedError, JobRun, start_job
+from credo.core.models import Job, JobLine, JobLineOutcome
 from credo.programmes import staff_words
-from credo.programmes.models import Cohort, Enrolment, InvoiceState, OrganisationType
+from credo.programmes.models import Cohort, InvoiceState, OrganisationType, RosterImport
 from credo.programmes.services import enrolments
 from credo.programmes.services.cohorts import zone
 
@@ -30,6 +43,8 @@ REQUIRED_COLUMNS = ("email", "full_name", "organisation_name", "organisation_typ
 OPTIONAL_COLUMNS = ("invoice_to_organisation",)
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
+#: Enrolments read from the database at a time by an export (and how often its progress is written).
+EXPORT_CHUNK = 500
 EXPORT_COLUMNS = (
     "email",
     "full_name",
@@ -73,6 +88,8 @@ class RowProblem:
 class RosterCheck:
     rows: list[RosterRow] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
+    #: The email each row gives, as written, by line (to name a row the job could not register).
+    emails: dict[int, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -89,17 +106,18 @@ def _organisation_type(value: str) -> str | None:
 
 
 def check_roster(cohort: Cohort, text: str) -> RosterCheck:
-    """Every problem in the file, by line (the header is line 1) and column; changes nothing."""
+    """Every problem in the file, by line (the header is line 1, as a spreadsheet numbers it) and column; changes
+    nothing. A cell that spans lines keeps the numbering right: each row is named by the line it starts on."""
     result = RosterCheck()
     if "\x00" in text:
         result.problems.append(RowProblem(0, "file", "The file holds NUL characters: save it again as CSV UTF-8."))
         return result
-    reader = csv.DictReader(io.StringIO(text))
     try:
-        columns = [name.strip().lower() for name in reader.fieldnames or []]
-    except csv.Error as error:
-        result.problems.append(RowProblem(1, "file", f"The header row is not valid CSV: {error}."))
+        table = read_csv(text)
+    except CsvError as error:  # CR-only line endings are fine; a quote never closed is not
+        result.problems.append(RowProblem(error.line or 1, "file", " ".join(error.messages)))
         return result
+    columns = table.header
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         result.problems.append(RowProblem(1, ", ".join(missing), "The header row is missing these columns."))
@@ -109,24 +127,26 @@ def check_roster(cohort: Cohort, text: str) -> RosterCheck:
     if unknown:
         result.problems.append(RowProblem(1, ", ".join(unknown), "Unknown columns: remove or rename them."))
         return result
-    try:
-        raw = [
-            {name.strip().lower(): (value or "").strip() for name, value in row.items() if name is not None}
-            for row in reader
-        ]
-    except csv.Error as error:  # e.g. a quote never closed, which swallows the rest of the file
-        result.problems.append(RowProblem(reader.line_num, "file", f"This is not valid CSV: {error}."))
-        return result
+    raw = [(line, {name: value.strip() for name, value in row.items()}) for line, row in table.records]
     if not raw:
         result.problems.append(RowProblem(1, "", "The file has a header but no learners."))
         return result
     # Two queries for the whole file, not two per row: who has an account, and who is already in the cohort.
-    emails = {row.get("email", "").lower() for row in raw}
+    emails = {row.get("email", "").lower() for _line, row in raw}
     accounts = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
     enrolled = set(cohort.enrolments.filter(learner__email__in=emails).values_list("learner__email", flat=True))
     tiers = list(cohort.fee_tiers.all())
     seen: dict[str, int] = {}
-    for line, row in enumerate(raw, start=2):
+    for line, row in raw:
+        result.emails[line] = row.get("email", "")
+        if line in table.extra_cells:
+            # Most often a comma inside a name that was not quoted: the cells after it have moved one column right.
+            # Its other cells would only report that shift, so this is the one problem told.
+            more = table.extra_cells[line]
+            result.problems.append(
+                RowProblem(line, "", f"This row has {more} more cell{pluralize(more)} than the header has columns.")
+            )
+            continue
         good = _check_row(cohort, line, row, accounts, enrolled, seen, tiers, result.problems)
         if good is not None:
             result.rows.append(good)
@@ -183,50 +203,121 @@ def _check_row(
     )
 
 
-def import_roster(cohort: Cohort, text: str, *, actor: Any, now: datetime.datetime | None = None) -> list[Enrolment]:
-    """Register every learner in the file, or nobody: the staff member vouches for eligibility and terms.
+IMPORT_KIND = "programmes.import_roster"
+EXPORT_KIND = "programmes.export_roster"
+REGISTERED = "Registered"
+INVITED = "Invited and registered"
 
-    Registration-window checks do not apply (staff may add people after it closes); capacity does, so a full
-    cohort puts later rows on the waiting list, as it would for people registering themselves.
+
+def _roster_url(cohort: Cohort) -> str:
+    return reverse("programmes:staff_enrolments", kwargs={"public_id": cohort.public_id})
+
+
+def start_import(cohort: Cohort, text: str, *, actor: Any, file_name: str = "") -> Job:
+    """Check the whole file again and, only if every row is good, start the job that registers it row by row.
+
+    A problem anywhere (the cohort may have changed since the preview) refuses the file with every problem, and
+    nothing is done. The staff member vouches for eligibility and terms.
     """
     enrolments.require_cohort_staff(actor, cohort)
     check = check_roster(cohort, text)
     if not check.ok:
         raise ValidationError([f"Line {p.line}, {p.column}: {p.message}" for p in check.problems] or "No rows.")
-    provider = cohort.programme.provider
-    registered = []
     with transaction.atomic():
-        for row in check.rows:
-            learner, _invited = find_or_invite(
+        roster_import = RosterImport.objects.create(
+            cohort=cohort, uploaded_by=actor, file_name=file_name[:200], csv_text=text, row_count=len(check.rows)
+        )
+        job = start_job(
+            kind=IMPORT_KIND,
+            title=f"Importing learners into {cohort}" + (f" from {file_name}" if file_name else ""),
+            started_by=actor,
+            organisation=cohort.programme.provider,
+            params={"roster_import": roster_import.pk},
+            total=len(check.rows),
+            back_url=_roster_url(cohort),
+            back_label="Back to the cohort's enrolments",
+        )
+        roster_import.job = job
+        roster_import.save(update_fields=["job"])
+    return job
+
+
+def run_import(run: JobRun) -> str:
+    """The job: register each row in its own transaction, with its outcome; after a crash, only the rows left.
+
+    Registration-window checks do not apply (staff may add people after it closes); capacity does, so a full cohort
+    puts later rows on the waiting list, as it would for people registering themselves. A row that can no longer
+    be registered (someone registered the same person meanwhile) is "Not done", with the reason, and the rest go on.
+    """
+    roster_import = RosterImport.objects.select_related("cohort__programme__provider", "uploaded_by").get(
+        pk=run.params["roster_import"]
+    )
+    cohort, actor = roster_import.cohort, roster_import.uploaded_by
+    try:
+        enrolments.require_cohort_staff(actor, cohort)
+    except PermissionDenied as refusal:  # their role was taken away since they confirmed
+        raise JobRefusedError(f"Nobody more was registered: {refusal}") from None
+    check = check_roster(cohort, roster_import.csv_text)
+    # Read again, rows registered by an earlier run show up as "already registered": run.pending skips those.
+    problems: dict[int, list[RowProblem]] = {}
+    for problem in check.problems:
+        if problem.line < 2:  # the file itself: it was checked at confirmation, so this is not expected
+            raise JobRefusedError(f"The file can no longer be read: {problem.message}")
+        problems.setdefault(problem.line, []).append(problem)
+    work: list[tuple[int, RosterRow | list[RowProblem]]] = sorted(
+        [(row.line, row) for row in check.rows] + list(problems.items()), key=lambda pair: pair[0]
+    )
+    run.set_total(len(work))
+    for line, item in run.pending(work):
+        if isinstance(item, RosterRow):
+            _register_row(run, cohort, actor, item)
+        else:
+            with transaction.atomic():
+                reason = " ".join(problem.message for problem in item)
+                run.record(line, JobLineOutcome.FAILED, f"Not done: {reason}", label=check.emails.get(line, ""))
+    done = list(JobLine.objects.filter(job=run.job, outcome=JobLineOutcome.DONE).values_list("label", flat=True))
+    not_done = JobLine.objects.filter(job=run.job).exclude(outcome=JobLineOutcome.DONE).count()
+    record_event(
+        actor=actor,
+        action="programmes.roster_imported",
+        obj=cohort,
+        organisation_id=cohort.programme.provider_id,
+        details={"learners": len(done), "not_done": not_done, "emails": done, "job": str(run.job.public_id)},
+    )
+    summary = f"Registered {len(done)} learner{pluralize(len(done))}; each has an invoice and an email."
+    if not_done:
+        summary += f" {not_done} row{pluralize(not_done)} could not be registered: see the lines marked Not done."
+    return summary
+
+
+def _register_row(run: JobRun, cohort: Cohort, actor: Any, row: RosterRow) -> None:
+    """One row: the invitation (if new), the enrolment, its invoice and emails, and its outcome, all or nothing."""
+    try:
+        with transaction.atomic():
+            learner, invited = find_or_invite(
                 email=row.email,
                 full_name=row.full_name,
                 actor=actor,
-                organisation=provider,
+                organisation=cohort.programme.provider,
                 why=f"registered you for {cohort}",
             )
-            try:
-                enrolment = enrolments.register(
-                    cohort=cohort,
-                    learner=learner,
-                    organisation_name=row.organisation_name,
-                    organisation_type=row.organisation_type,
-                    terms_accepted=True,
-                    invoice_to_organisation=row.invoice_to_organisation,
-                    now=now,
-                    registered_by=actor,
-                    full_name=row.full_name,
-                )
-            except ValidationError as error:
-                raise ValidationError(f"Line {row.line}: {' '.join(error.messages)}") from None
-            registered.append(enrolment)
-        record_event(
-            actor=actor,
-            action="programmes.roster_imported",
-            obj=cohort,
-            organisation_id=cohort.programme.provider_id,
-            details={"learners": len(registered), "emails": [e.learner.email for e in registered]},
+            enrolments.register(
+                cohort=cohort,
+                learner=learner,
+                organisation_name=row.organisation_name,
+                organisation_type=row.organisation_type,
+                terms_accepted=True,
+                invoice_to_organisation=row.invoice_to_organisation,
+                registered_by=actor,
+                full_name=row.full_name,
+            )
+            run.record(row.line, JobLineOutcome.DONE, INVITED if invited else REGISTERED, label=row.email)
+    except (ValidationError, IntegrityError) as error:
+        reason = (
+            " ".join(error.messages) if isinstance(error, ValidationError) else "This person is already registered."
         )
-    return registered
+        with transaction.atomic():
+            run.record(row.line, JobLineOutcome.FAILED, f"Not done: {reason}", label=row.email)
 
 
 def _cell(value: object) -> str:
@@ -235,19 +326,20 @@ def _cell(value: object) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def export_roster(cohort: Cohort) -> str:
+def write_roster(cohort: Cohort, out: TextIO, *, progress: Callable[[int], None] | None = None) -> int:
     """Every enrolment of the cohort as CSV, in the import's columns first (so an export can seed another import),
-    with states and fee tiers in words."""
+    with states and fee tiers in words. Written row by row from a streamed query, so memory stays flat however
+    large the cohort; ``progress`` hears how many rows are written now and then. Returns the number of rows."""
     tz = zone(cohort.time_zone)
     rows = (
         cohort.enrolments.select_related("learner", "fee_tier")
         .prefetch_related("invoices")
-        .order_by("learner__full_name", "learner__email")
+        .order_by("learner__full_name", "learner__email", "pk")
     )
-    out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
-    for enrolment in rows:
+    written = 0
+    for enrolment in rows.iterator(chunk_size=EXPORT_CHUNK):
         invoices = [invoice for invoice in enrolment.invoices.all() if invoice.state != InvoiceState.CANCELLED]
         writer.writerow(
             [
@@ -266,4 +358,57 @@ def export_roster(cohort: Cohort) -> str:
                 ),
             ]
         )
+        written += 1
+        if progress is not None and written % EXPORT_CHUNK == 0:
+            progress(written)
+    return written
+
+
+def export_roster(cohort: Cohort) -> str:
+    """The roster CSV as one string: for small uses (tests, a check of an export's round trip)."""
+    out = io.StringIO()
+    write_roster(cohort, out)
     return out.getvalue()
+
+
+def export_name(cohort: Cohort) -> str:
+    return f"{cohort.programme.slug}-{cohort.slug}-roster.csv"
+
+
+def start_export(cohort: Cohort, *, actor: Any) -> Job:
+    """Start the job that writes the roster CSV to a file its owner downloads from the job's page."""
+    enrolments.require_cohort_staff(actor, cohort)
+    return start_job(
+        kind=EXPORT_KIND,
+        title=f"Exporting the roster of {cohort}",
+        started_by=actor,
+        organisation=cohort.programme.provider,
+        params={"cohort": cohort.pk},
+        total=cohort.enrolments.count(),
+        back_url=_roster_url(cohort),
+        back_label="Back to the cohort's enrolments",
+    )
+
+
+def run_export(run: JobRun) -> str:
+    """The job: the CSV written row by row into a temporary file, then kept for download (a rerun starts over)."""
+    cohort = Cohort.objects.select_related("programme__provider").get(pk=run.params["cohort"])
+    actor = run.job.started_by
+    try:
+        enrolments.require_cohort_staff(actor, cohort)
+    except PermissionDenied as refusal:  # the role was taken away before the job ran
+        raise JobRefusedError(f"The roster was not exported: {refusal}") from None
+    run.set_total(cohort.enrolments.count())
+
+    def progress(written: int) -> None:
+        Job.objects.filter(pk=run.job.pk).update(processed=written)
+
+    with tempfile.TemporaryFile() as spooled:
+        text = io.TextIOWrapper(spooled, encoding="utf-8", newline="")
+        written = write_roster(cohort, text, progress=progress)
+        text.flush()
+        spooled.seek(0)
+        run.save_output(export_name(cohort), File(spooled), content_type="text/csv; charset=utf-8")
+        text.detach()  # the temporary file closes with its own context, not twice
+    Job.objects.filter(pk=run.job.pk).update(processed=written, total=written)
+    return f"Exported {written} enrolment{pluralize(written)} of {cohort}."

@@ -1,4 +1,5 @@
-"""CSV import of learners (every row checked first; all or nothing; a report by line and column) and CSV export."""
+"""CSV import of learners (every row checked first, a report by line and column; then registered row by row by a
+background job that resumes after a crash) and CSV export (a job writing a file its owner downloads)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from credo.accounts.models import User
+from credo.accounts.models import Membership, User
 from credo.accounts.tests.factories import UserFactory
 from credo.audit.models import AuditEvent
-from credo.programmes.models import Cohort, Enrolment, EnrolmentState
+from credo.core import jobs
+from credo.core.models import Job, JobState
+from credo.programmes.models import Cohort, Enrolment, EnrolmentState, RosterImport
 from credo.programmes.services import enrolments, roster
 
 from .builders import cohort_2024, nz
@@ -94,7 +97,8 @@ class TestChecking:
             ("email,full_name\nx@example.org,X\n", "organisation_name, organisation_type", "The header row is missing"),
             (HEADER.strip() + ",notes\n", "notes", "Unknown columns"),
             (HEADER, "", "The file has a header but no learners."),
-            ("", "email, full_name, organisation_name, organisation_type", "The header row is missing"),
+            ("", "file", "The file is empty: its first line names the columns."),
+            ("\n\n", "file", "The file is empty: its first line names the columns."),
         ],
     )
     def test_a_file_of_the_wrong_shape_is_reported_on_line_1(
@@ -122,13 +126,31 @@ def test_a_broken_file_is_reported_not_a_crash(cohort: Cohort, text: str, says: 
     assert says in " ".join(p.message for p in check.problems)
 
 
+def import_now(cohort: Cohort, text: str, actor: User, capture: Any) -> Job:
+    """Confirm a roster and run its job to the end, as the worker does once the confirmation commits."""
+    with capture(execute=True):
+        job = roster.start_import(cohort, text, actor=actor, file_name="roster.csv")
+    job.refresh_from_db()
+    return job
+
+
+def outcomes(job: Job) -> list[tuple[int, str, str, str]]:
+    return [(line.line, line.label, line.outcome, line.message) for line in job.lines.order_by("line")]
+
+
 class TestImporting:
     def test_it_invites_new_people_and_registers_everyone_after_registration_closed(
         self, cohort: Cohort, provider_admin: User, applicant: User, django_capture_on_commit_callbacks: Any
     ) -> None:
         text = GOOD + "aroha@example.org,,Wellington City Council,central_government,\n"
-        with django_capture_on_commit_callbacks(execute=True):
-            registered = roster.import_roster(cohort, text, actor=provider_admin, now=AFTER_CLOSING)
+        job = import_now(cohort, text, provider_admin, django_capture_on_commit_callbacks)
+        assert (job.state, job.total, job.processed, job.failed) == (JobState.DONE, 3, 3, 0)
+        assert outcomes(job) == [
+            (2, "hemi@example.org", "done", "Invited and registered"),
+            (3, "mere@example.org", "done", "Invited and registered"),
+            (4, "aroha@example.org", "done", "Registered"),
+        ]
+        registered = list(Enrolment.objects.filter(cohort=cohort).order_by("pk"))
         assert [e.learner.email for e in registered] == ["hemi@example.org", "mere@example.org", "aroha@example.org"]
         assert all(e.state == EnrolmentState.APPLIED and e.invoices.count() == 1 for e in registered)
         assert User.objects.get(email="hemi@example.org").full_name == "Hemi Walker"
@@ -138,19 +160,29 @@ class TestImporting:
         assert len(subjects) == 5  # two invitations too
         registrations = AuditEvent.objects.filter(action="programmes.registered")
         assert set(registrations.values_list("actor", flat=True)) == {provider_admin.pk}
-        assert AuditEvent.objects.get(action="programmes.roster_imported").details["learners"] == 3
+        imported = AuditEvent.objects.get(action="programmes.roster_imported")
+        assert (imported.details["learners"], imported.details["not_done"]) == (3, 0)
+        assert job.summary == "Registered 3 learners; each has an invoice and an email."
+        assert job.back_url == f"/programmes/staff/{cohort.public_id}/enrolments/"
+        assert RosterImport.objects.get(job=job).csv_text == text  # the file the job read, as confirmed
 
-    def test_one_bad_row_means_nobody_is_imported(self, cohort: Cohort, provider_admin: User) -> None:
+    def test_one_bad_row_means_nothing_is_started(self, cohort: Cohort, provider_admin: User) -> None:
         before = audit_count()
         with pytest.raises(ValidationError) as raised:
-            roster.import_roster(cohort, GOOD + "bad,,,,\n", actor=provider_admin, now=AFTER_CLOSING)
+            roster.start_import(cohort, GOOD + "bad,,,,\n", actor=provider_admin)
         assert "Line 4, email: 'bad' is not an email address." in raised.value.messages
         assert not Enrolment.objects.exists()
+        assert not Job.objects.exists()
+        assert not RosterImport.objects.exists()
         assert not User.objects.filter(email__in=["hemi@example.org", "mere@example.org"]).exists()
         assert audit_count() == before
 
-    def test_a_row_the_service_refuses_at_import_undoes_the_rows_before_it(
-        self, cohort: Cohort, provider_admin: User, monkeypatch: pytest.MonkeyPatch
+    def test_a_row_refused_at_its_turn_is_not_done_with_its_reason_and_the_others_are_registered(
+        self,
+        cohort: Cohort,
+        provider_admin: User,
+        monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: Any,
     ) -> None:
         real = enrolments.register
 
@@ -160,17 +192,86 @@ class TestImporting:
             return real(**kwargs)
 
         monkeypatch.setattr(enrolments, "register", refuse_mere)
-        with pytest.raises(ValidationError, match=r"Line 3: A place was just taken\."):
-            roster.import_roster(cohort, GOOD, actor=provider_admin, now=AFTER_CLOSING)
-        assert not Enrolment.objects.exists()
-        assert not User.objects.filter(email="hemi@example.org").exists()
+        job = import_now(cohort, GOOD, provider_admin, django_capture_on_commit_callbacks)
+        assert outcomes(job) == [
+            (2, "hemi@example.org", "done", "Invited and registered"),
+            (3, "mere@example.org", "failed", "Not done: A place was just taken."),
+        ]
+        assert [e.learner.email for e in Enrolment.objects.all()] == ["hemi@example.org"]
+        # The refused row's work is undone with it: no account was left behind for Mere.
+        assert not User.objects.filter(email="mere@example.org").exists()
+        assert (job.state, job.failed) == (JobState.DONE, 1)
+        assert "1 row could not be registered" in job.summary
+
+    def test_someone_registered_between_the_confirmation_and_their_row_is_not_done(
+        self, cohort: Cohort, provider_admin: User, applicant: User, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        text = HEADER + "aroha@example.org,,Wellington City Council,central_government,\n" + GOOD.split("\n", 1)[1]
+        job = roster.start_import(cohort, text, actor=provider_admin)  # checked: all good
+        register(cohort, applicant)  # then Aroha registers herself before the worker gets to her row
+        jobs.run_job.call(job_id=str(job.public_id))
+        job.refresh_from_db()
+        assert outcomes(job)[0] == (
+            2,
+            "aroha@example.org",
+            "failed",
+            "Not done: aroha@example.org is already registered for this cohort.",
+        )
+        assert Enrolment.objects.filter(cohort=cohort).count() == 3
+
+    def test_a_worker_killed_part_way_resumes_and_registers_nobody_twice(
+        self, cohort: Cohort, provider_admin: User, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        text = GOOD + "aroha@example.org,Aroha Te Whare,Wellington City Council,central_government,\n"
+        job = roster.start_import(cohort, text, actor=provider_admin)
+        real = enrolments.register
+        calls: list[str] = []
+
+        class WorkerKilled(BaseException):
+            """Like SIGKILL: nothing in the job catches it or records the stop."""
+
+        def die_at_the_second_row(**kwargs: Any) -> Enrolment:
+            calls.append(kwargs["learner"].email)
+            if len(calls) == 2:
+                raise WorkerKilled
+            return real(**kwargs)
+
+        monkeypatch.setattr(enrolments, "register", die_at_the_second_row)
+        with pytest.raises(WorkerKilled):
+            jobs.run_job.call(job_id=str(job.public_id))
+        job.refresh_from_db()
+        assert (job.state, job.processed) == (JobState.RUNNING, 1)
+        assert Enrolment.objects.count() == 1  # the second row's transaction never committed
+
+        monkeypatch.setattr(enrolments, "register", real)
+        jobs.run_job.call(job_id=str(job.public_id))  # the task picked up again after the crash
+        job.refresh_from_db()
+        assert (job.state, job.processed, job.failed, job.runs) == (JobState.DONE, 3, 0, 2)
+        assert sorted(Enrolment.objects.values_list("learner__email", flat=True)) == [
+            "aroha@example.org",
+            "hemi@example.org",
+            "mere@example.org",
+        ]
+        assert AuditEvent.objects.filter(action="programmes.registered").count() == 3
 
     @pytest.mark.parametrize("who", ["outsider", "facilitator", "centre_admin", "learner"])
     def test_only_the_providers_programme_admins_may_import(
         self, cohort: Cohort, who: str, request: pytest.FixtureRequest
     ) -> None:
         with pytest.raises(PermissionDenied):
-            roster.import_roster(cohort, GOOD, actor=request.getfixturevalue(who), now=AFTER_CLOSING)
+            roster.start_import(cohort, GOOD, actor=request.getfixturevalue(who))
+        assert not Enrolment.objects.exists()
+        assert not Job.objects.exists()
+
+    def test_an_admin_whose_role_is_taken_away_before_the_job_runs_registers_nobody(
+        self, cohort: Cohort, provider_admin: User
+    ) -> None:
+        job = roster.start_import(cohort, GOOD, actor=provider_admin)
+        Membership.objects.filter(user=provider_admin).delete()
+        jobs.run_job.call(job_id=str(job.public_id))
+        job.refresh_from_db()
+        assert job.state == JobState.FAILED
+        assert job.problem.startswith("Nobody more was registered: Only")
         assert not Enrolment.objects.exists()
 
     def test_staff_registration_outside_the_window_still_checks_everything_else(
@@ -244,8 +345,12 @@ def upload(text: str) -> SimpleUploadedFile:
 
 
 class TestThePages:
-    def test_upload_preview_then_confirm(
-        self, cohort: Cohort, provider_admin: User, client_for: Callable[[User | None], Client]
+    def test_upload_preview_then_confirm_then_follow_the_job(
+        self,
+        cohort: Cohort,
+        provider_admin: User,
+        client_for: Callable[[User | None], Client],
+        django_capture_on_commit_callbacks: Any,
     ) -> None:
         client = client_for(provider_admin)
         base = f"/programmes/staff/{cohort.public_id}/roster"
@@ -254,11 +359,35 @@ class TestThePages:
         assert "Ready to register 2 learners" in response.content.decode()
         assert "Porirua City Council (Local government)" in response.content.decode()  # words, not the file's code
         assert not Enrolment.objects.exists()  # a preview changes nothing
-        response = client.post(f"{base}/import/confirm")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"{base}/import/confirm")
+        job = Job.objects.get()
         assert response.status_code == 302
+        assert response["Location"] == f"/jobs/{job.public_id}/"
         assert Enrolment.objects.filter(cohort=cohort).count() == 2
+        page = client.get(response["Location"]).content.decode()
+        assert "Registered 2 learners" in page
+        assert "Invited and registered" in page
+        assert f'href="/programmes/staff/{cohort.public_id}/enrolments/"' in page  # back to the cohort
+        assert RosterImport.objects.get().file_name == "roster.csv"
         assert client.post(f"{base}/import/confirm").status_code == 302  # nothing waiting now: no second import
         assert Enrolment.objects.count() == 2
+        assert Job.objects.count() == 1
+
+    def test_a_file_that_went_bad_since_its_preview_is_refused_whole_at_confirmation(
+        self, cohort: Cohort, provider_admin: User, applicant: User, client_for: Callable[[User | None], Client]
+    ) -> None:
+        client = client_for(provider_admin)
+        base = f"/programmes/staff/{cohort.public_id}/roster"
+        text = GOOD + "aroha@example.org,,Wellington City Council,central_government,\n"
+        assert client.post(f"{base}/import", {"file": upload(text)}).status_code == 200
+        register(cohort, applicant)  # Aroha registers herself meanwhile
+        response = client.post(f"{base}/import/confirm", follow=True)
+        assert "Nothing was imported: Line 4, email: aroha@example.org is already registered" in (
+            response.content.decode()
+        )
+        assert not Job.objects.exists()
+        assert Enrolment.objects.count() == 1
 
     def test_a_bad_file_shows_the_report_and_cannot_be_confirmed(
         self, cohort: Cohort, provider_admin: User, client_for: Callable[[User | None], Client]
@@ -282,17 +411,52 @@ class TestThePages:
             f"/programmes/staff/{cohort.public_id}/roster/import", {"file": data}
         )
         assert response.status_code == 422
-        assert "save it as &#x27;CSV UTF-8&#x27;" in response.content.decode()
+        assert "as &#x27;CSV UTF-8&#x27;" in response.content.decode()
 
-    def test_the_export_downloads_as_csv(
-        self, cohort: Cohort, provider_admin: User, applicant: User, client_for: Callable[[User | None], Client]
+    def test_the_export_is_a_job_whose_page_offers_the_csv(
+        self,
+        cohort: Cohort,
+        provider_admin: User,
+        applicant: User,
+        client_for: Callable[[User | None], Client],
+        django_capture_on_commit_callbacks: Any,
     ) -> None:
         register(cohort, applicant)
-        response = client_for(provider_admin).get(f"/programmes/staff/{cohort.public_id}/roster.csv")
-        assert response.status_code == 200
-        assert response["Content-Type"] == "text/csv; charset=utf-8"
-        assert 'filename="cld-facilitation-2024-roster.csv"' in response["Content-Disposition"]
-        assert "aroha@example.org" in response.content.decode()
+        client = client_for(provider_admin)
+        assert client.get(f"/programmes/staff/{cohort.public_id}/roster/export").status_code == 405  # POST starts it
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"/programmes/staff/{cohort.public_id}/roster/export")
+        job = Job.objects.get()
+        assert response["Location"] == f"/jobs/{job.public_id}/"
+        job.refresh_from_db()
+        assert (job.state, job.total, job.processed) == (JobState.DONE, 1, 1)
+        assert "Download cld-facilitation-2024-roster.csv" in client.get(response["Location"]).content.decode()
+        download = client.get(f"/jobs/{job.public_id}/download")
+        assert download["Content-Type"] == "text/csv; charset=utf-8"
+        assert 'filename="cld-facilitation-2024-roster.csv"' in download["Content-Disposition"]
+        text = b"".join(download.streaming_content).decode()
+        assert text == roster.export_roster(cohort)
+        assert "aroha@example.org" in text
+
+    def test_the_export_is_written_row_by_row_with_progress(
+        self, cohort: Cohort, provider_admin: User, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        for number in range(5):
+            register(cohort, UserFactory(email=f"learner{number}@example.org"), organisation_type="community")
+        monkeypatch.setattr(roster, "EXPORT_CHUNK", 2)
+        seen: list[int] = []
+        out = io.StringIO()
+        assert roster.write_roster(cohort, out, progress=seen.append) == 5
+        assert seen == [2, 4]
+        assert len(list(csv.reader(io.StringIO(out.getvalue())))) == 6
+
+    def test_the_export_job_refuses_someone_who_lost_their_role(self, cohort: Cohort, provider_admin: User) -> None:
+        job = roster.start_export(cohort, actor=provider_admin)
+        Membership.objects.filter(user=provider_admin).delete()
+        jobs.run_job.call(job_id=str(job.public_id))
+        job.refresh_from_db()
+        assert job.state == JobState.FAILED
+        assert not job.output
 
     @pytest.mark.parametrize(("who", "status"), REFUSED)
     def test_everyone_else_is_refused_and_nothing_is_imported(
@@ -307,11 +471,12 @@ class TestThePages:
         base = f"/programmes/staff/{cohort.public_id}/roster"
         enrolled = Enrolment.objects.count()
         before = audit_count()
-        assert client.get(f"{base}.csv").status_code == status
+        assert client.post(f"{base}/export").status_code == status
         assert client.get(f"{base}/import").status_code == status
         assert client.post(f"{base}/import", {"file": upload(GOOD)}).status_code == status
         assert client.post(f"{base}/import/confirm").status_code == status
         assert Enrolment.objects.count() == enrolled
+        assert not Job.objects.exists()
         assert audit_count() == before
 
     def test_anonymous_visitors_are_sent_to_sign_in(
@@ -320,7 +485,7 @@ class TestThePages:
         client = client_for(None)
         base = f"/programmes/staff/{cohort.public_id}/roster"
         for response in (
-            client.get(f"{base}.csv"),
+            client.post(f"{base}/export"),
             client.get(f"{base}/import"),
             client.post(f"{base}/import", {"file": upload(GOOD)}),
             client.post(f"{base}/import/confirm"),

@@ -17,7 +17,7 @@ urlpatterns = [
     path("staff/<uuid:public_id>/invoices/<int:pk>/payment", views.record_payment, name="staff_record_payment"),
     path("staff/<uuid:public_id>/support/<int:pk>/decide", views.decide_support, name="staff_decide_support"),
     path("staff/<uuid:public_id>/registration/extend", views.extend_registration, name="staff_extend"),
-    path("staff/<uuid:public_id>/roster.csv", views.roster_export, name="staff_roster_export"),
+    path("staff/<uuid:public_id>/roster/export", views.roster_export, name="staff_roster_export"),
     path("staff/<uuid:public_id>/roster/import", views.roster_import, name="staff_roster_import"),
     path(
         "staff/<uuid:public_id>/roster/import/confirm",

@@ -17,11 +17,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from credo.core.jobs import job_url
+from credo.core.uploads import bounded_uploads
 from credo.programmes import cohort_panels, staff_words
 from credo.programmes.access import staff as access_staff
 from credo.programmes.access.common import cohort_for_staff, is_programme_admin
 from credo.programmes.cohort_figures import Bar, bar_chart, cohort_figures
 from credo.programmes.forms.staff import (
+    ROSTER_MAX_BYTES,
     DeferForm,
     ExtendRegistrationForm,
     PaymentForm,
@@ -431,17 +434,16 @@ def extend_registration(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST
 def roster_export(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Start writing the roster CSV in the background; its page offers the file when it is ready."""
     cohort = cohort_for_staff(request.user, public_id)
-    response = HttpResponse(roster.export_roster(cohort), content_type="text/csv; charset=utf-8")
-    filename = f"{cohort.programme.slug}-{cohort.slug}-roster.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return redirect(job_url(roster.start_export(cohort, actor=request.user)))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@bounded_uploads(ROSTER_MAX_BYTES)  # an oversized file is refused before any of it is stored
 def roster_import(request: HttpRequest, public_id: str) -> HttpResponse:
     """Upload a roster and see every row's problems (nothing changes yet); a clean file waits for confirmation."""
     cohort = cohort_for_staff(request.user, public_id)
@@ -451,7 +453,10 @@ def roster_import(request: HttpRequest, public_id: str) -> HttpResponse:
         text = form.cleaned_data["file"]
         check = roster.check_roster(cohort, text)
         if check.ok:
-            request.session[ROSTER_SESSION_KEY.format(cohort.public_id)] = text
+            request.session[ROSTER_SESSION_KEY.format(cohort.public_id)] = {
+                "text": text,
+                "name": form.file_name,
+            }
     context = {"cohort": cohort, "form": form, "check": check}
     status = 422 if form.errors or (check is not None and not check.ok) else 200
     return render(request, "programmes/staff/import.html", context, status=status)
@@ -460,17 +465,19 @@ def roster_import(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def roster_import_confirm(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Check the whole file again, then register it row by row in the background and show the job's page."""
     cohort = cohort_for_staff(request.user, public_id)
-    text = request.session.get(ROSTER_SESSION_KEY.format(cohort.public_id))
-    if not text:
+    waiting = request.session.get(ROSTER_SESSION_KEY.format(cohort.public_id))
+    if not waiting:
         messages.error(request, "There is no checked roster waiting: upload it again.")
         return redirect(reverse("programmes:staff_roster_import", kwargs={"public_id": cohort.public_id}))
+    if isinstance(waiting, str):  # a file checked before an upgrade kept only its text
+        waiting = {"text": waiting, "name": ""}
     try:
-        registered = roster.import_roster(cohort, text, actor=request.user)
+        job = roster.start_import(cohort, waiting["text"], actor=request.user, file_name=waiting["name"])
     except ValidationError as error:
         # The cohort changed since the preview (someone registered meanwhile): nothing was imported.
         messages.error(request, f"Nothing was imported: {_problem_text(error)}")
         return redirect(reverse("programmes:staff_roster_import", kwargs={"public_id": cohort.public_id}))
     del request.session[ROSTER_SESSION_KEY.format(cohort.public_id)]
-    messages.success(request, f"Registered {len(registered)} learners; each has an invoice and an email.")
-    return redirect(reverse("programmes:staff_enrolments", kwargs={"public_id": cohort.public_id}))
+    return redirect(job_url(job))
