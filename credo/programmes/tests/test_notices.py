@@ -260,6 +260,7 @@ def test_one_command_queues_every_periodic_reminder(
         "Queued the reminders for invoices due",
         "Queued the closing of waiting lists once study starts",
         # Registered by other apps in credo.core.periodic (programmes does not import them).
+        "Queued the deletion of export files whose time is up",
         "Queued the reminders for attestation links about to expire",
         "Queued the expiry of attestation links past their date",
         "Queued the issuing of credentials for attainments that have none yet",
