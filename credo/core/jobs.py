@@ -120,6 +120,11 @@ class JobRun:
         Job.objects.filter(pk=self.job.pk).update(total=total)
         self.job.total = total
 
+    def set_progress(self, processed: int) -> None:
+        """How far work that has no lines of its own has got (an export: rows written so far)."""
+        Job.objects.filter(pk=self.job.pk).update(processed=processed)
+        self.job.processed = processed
+
     def recorded_lines(self) -> set[int]:
         return set(JobLine.objects.filter(job=self.job).values_list("line", flat=True))
 

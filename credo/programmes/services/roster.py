@@ -400,15 +400,13 @@ def run_export(run: JobRun) -> str:
         raise JobRefusedError(f"The roster was not exported: {refusal}") from None
     run.set_total(cohort.enrolments.count())
 
-    def progress(written: int) -> None:
-        Job.objects.filter(pk=run.job.pk).update(processed=written)
-
     with tempfile.TemporaryFile() as spooled:
         text = io.TextIOWrapper(spooled, encoding="utf-8", newline="")
-        written = write_roster(cohort, text, progress=progress)
+        written = write_roster(cohort, text, progress=run.set_progress)
         text.flush()
         spooled.seek(0)
         run.save_output(export_name(cohort), File(spooled), content_type="text/csv; charset=utf-8")
         text.detach()  # the temporary file closes with its own context, not twice
-    Job.objects.filter(pk=run.job.pk).update(processed=written, total=written)
+    run.set_total(written)
+    run.set_progress(written)
     return f"Exported {written} enrolment{pluralize(written)} of {cohort}."
