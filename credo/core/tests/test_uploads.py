@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from unittest import mock
 
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory, override_settings
@@ -17,14 +17,15 @@ LIMIT = 1000
 
 @bounded_upload(LIMIT)
 def _take_file(request: HttpRequest) -> HttpResponse:
-    upload = request.FILES["file"]
+    upload = request.FILES.get("file")
+    assert isinstance(upload, UploadedFile)
     kept = upload.read()
     return HttpResponse(f"{upload.size} {len(kept)}")
 
 
 def _post(content: bytes, *, csrf_checked: bool = False) -> Any:
     request = RequestFactory().post("/", {"file": SimpleUploadedFile("a.csv", content)})
-    request._dont_enforce_csrf_checks = not csrf_checked  # as the test client does
+    setattr(request, "_dont_enforce_csrf_checks", not csrf_checked)  # as the test client does  # noqa: B010
     return request
 
 
