@@ -17,8 +17,8 @@ from django.test import Client
 from credo.accounts.invitations import claim_url
 from credo.accounts.models import User
 from credo.audit.models import AuditEvent
-from credo.core.models import Job
 from credo.catalogue.tests.builders import SmallCatalogue
+from credo.core.models import Job
 from credo.credentials import services
 from credo.credentials.models import Achievement, Attainment, AwardBatch, AwardBatchState, Credential, Issuer, Route
 from credo.credentials.services.awards import AwardsRefusedError, award_directly, plan_awards, upload_awards
