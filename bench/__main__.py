@@ -8,7 +8,7 @@ Credentials: credentials signed and verified per second by credo's Python and by
 the DCC JavaScript libraries, side by side on one core, with their ratio; then bulk
 issuance of many credentials (wall time, peak memory). See bench/credentials.py.
 
-`--only web|credentials|signing|bulk` runs one part. Exit 0 on success, 1 with a
+`--only web|credentials|signing|bulk|portfolios|bulk-award` runs one part. Exit 0 on success, 1 with a
 message on any failure.
 """
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import django
 
-from bench import credentials, portfolios
+from bench import bulk_award, credentials, portfolios
 from bench.endpoints import BASELINE, ENDPOINTS
 from bench.harness import BenchError, Measurement, bench_environment, count_queries, gunicorn, prepare, run_load
 
@@ -60,7 +60,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         choices=PARTS,
-        help="run one part: web, credentials (signing and bulk), signing, bulk, or portfolios (default: all)",
+        help=(
+            "run one part: web, credentials (signing and bulk), signing, bulk, portfolios, or bulk-award (default: all)"
+        ),
     )
     parser.add_argument(
         "--sign-seconds",
@@ -74,10 +76,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=10_000,
         help="credentials issued in the bulk run; a quarter as many are issued too (default 10000)",
     )
+    parser.add_argument(
+        "--bulk-award",
+        type=_bounded_int(100_000),
+        default=2_000,
+        help="rows of the CSV applied through the bulk-award job (default 2000)",
+    )
     return parser.parse_args(argv)
 
 
-PARTS = ("web", "credentials", "signing", "bulk", "portfolios")
+PARTS = ("web", "credentials", "signing", "bulk", "portfolios", "bulk-award")
 
 
 def _runs(args: argparse.Namespace, part: str) -> bool:
@@ -139,11 +147,25 @@ def portfolio_figures(args: argparse.Namespace) -> str:
     return portfolios.table(portfolios.measure())
 
 
+def bulk_award_figures(args: argparse.Namespace) -> str:
+    print(
+        f"bench: a bulk award of {args.bulk_award:,} rows through its job in a throwaway installation…", file=sys.stderr
+    )
+    return bulk_award.table(bulk_award.measure(args.bulk_award))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sections = []
     try:
-        for part, run in (("web", web), ("signing", signing), ("bulk", bulk), ("portfolios", portfolio_figures)):
+        parts: tuple[tuple[str, Callable[[argparse.Namespace], str]], ...] = (
+            ("web", web),
+            ("signing", signing),
+            ("bulk", bulk),
+            ("portfolios", portfolio_figures),
+            ("bulk-award", bulk_award_figures),
+        )
+        for part, run in parts:
             if _runs(args, part):
                 sections.append(run(args))
     except BenchError as error:

@@ -1,10 +1,19 @@
-"""Uploads refused by their size before they are stored (a roster, a bulk award, a credential to verify).
+"""Uploads refused by size before anything is stored: the one way a view takes a file of bounded size.
 
-Django's own upload handlers keep a small upload in memory and write a large one to a temporary file, whatever
-its size, before the view can look at it: a 2 GB "roster" would fill the disk first and be refused after.
-``BoundedUploadHandler`` keeps at most ``max_bytes`` + 1 bytes of each file in memory and drops the rest, while
-the file's reported ``size`` still counts every byte sent; so the form refuses an oversized file by its size (or
-by reading more than ``max_bytes``), and nothing of it ever reaches the disk.
+Django stores an upload before the view runs: in memory up to ``FILE_UPLOAD_MAX_MEMORY_SIZE``, and beyond that
+in a temporary file on disk, however large the body is. A view that takes a file of at most ``max_bytes`` wraps
+itself in ``bounded_upload(max_bytes)``: each file of the request then keeps at most ``max_bytes + 1`` bytes in
+memory, the rest is read and dropped, nothing is written to disk, and the file's ``size`` still counts every byte
+sent, so the view (or its form) refuses it as too large with words for the person::
+
+    @bounded_upload(awards.MAX_BYTES)
+    @login_required
+    def bulk_award(request, slug): ...
+
+Django lets a view choose its upload handlers only before anything reads ``request.POST``, and the CSRF
+middleware reads it. So the decorator exempts the view from the middleware and checks the CSRF token itself,
+after choosing the handler (as Django's documentation on upload handlers advises). The JSON API checks CSRF in
+its session authentication, after the view's decorators run: there, ``bounded_upload(n, check_csrf=False)``.
 """
 
 from __future__ import annotations
@@ -19,9 +28,15 @@ from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandler
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+View = Callable[..., HttpResponse]
+
 
 class BoundedUploadHandler(FileUploadHandler):
-    """Keeps at most ``max_bytes`` + 1 bytes of an upload in memory (one more, so "too large" can be told)."""
+    """Keeps at most ``max_bytes + 1`` bytes of each uploaded file in memory and drops the rest.
+
+    One byte more than the limit, so "exactly at the limit" and "over it" can be told apart; the file's reported
+    ``size`` is every byte that was sent.
+    """
 
     def __init__(self, request: HttpRequest | None = None, *, max_bytes: int) -> None:
         super().__init__(request)
@@ -31,13 +46,12 @@ class BoundedUploadHandler(FileUploadHandler):
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.kept = BytesIO()
-        raise StopFutureHandlers  # this handler alone stores the file: no temporary file is ever opened
+        raise StopFutureHandlers  # this handler alone stores the file: no temporary file on disk
 
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         room = self.max_bytes + 1 - self.kept.tell()
         if room > 0:
             self.kept.write(raw_data[:room])
-        return None  # the bytes stop here
 
     def file_complete(self, file_size: int) -> UploadedFile:
         self.kept.seek(0)
@@ -46,31 +60,28 @@ class BoundedUploadHandler(FileUploadHandler):
             field_name=self.field_name,
             name=self.file_name,
             content_type=self.content_type,
-            size=file_size,  # every byte sent, kept or not
+            size=file_size,
             charset=self.charset,
             content_type_extra=self.content_type_extra,
         )
 
 
-def bounded_uploads(
-    max_bytes: int, *, csrf: bool = True
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Store the view's uploads with ``BoundedUploadHandler(max_bytes)``.
+def bounded_upload(max_bytes: int, *, check_csrf: bool = True) -> Callable[[View], View]:
+    """Decorate a view so its uploads are kept in memory up to ``max_bytes + 1`` bytes each, never on disk.
 
-    The handlers must be set before anything reads ``request.POST``, and the CSRF middleware reads it before the
-    view runs: so the view is exempted from the middleware and checked by ``csrf_protect`` once the handlers are
-    in place (Django's documented way). ``csrf=False`` for views that check CSRF themselves (django-ninja's
-    ``django_auth``) or take no cookie at all.
+    Put it outermost (above ``login_required``): nothing may read ``request.POST`` before it. With
+    ``check_csrf`` (pages) the CSRF token is checked after the handler is chosen; without it (the JSON API,
+    whose session authentication checks it), the view must be exempt from the CSRF middleware already.
     """
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        inner = csrf_protect(view) if csrf else view
+    def decorate(view: View) -> View:
+        checked = csrf_protect(view) if check_csrf else view
 
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def bounded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             request.upload_handlers = [BoundedUploadHandler(request, max_bytes=max_bytes)]
-            return inner(request, *args, **kwargs)
+            return checked(request, *args, **kwargs)
 
-        return csrf_exempt(wrapped) if csrf else wrapped
+        return csrf_exempt(bounded) if check_csrf else bounded
 
     return decorate

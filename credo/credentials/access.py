@@ -57,6 +57,19 @@ def is_issuer_staff(user: Any, issuer: Issuer) -> bool:
     return issuer.organisation in organisations_where(user, ISSUER_STAFF)
 
 
+def is_programme_admin(user: Any, issuer: Issuer) -> bool:
+    """Work that touches every learner of an achievement at once (a bulk re-issue) is for programme admins only."""
+    return issuer.organisation in organisations_where(user, [Role.PROGRAMME_ADMIN])
+
+
+def issuer_for_programme_admin(user: Any, slug: str) -> Issuer:
+    """The issuer, for its programme admins only (its ratifiers are refused too)."""
+    issuer = issuer_for_staff(user, slug)
+    if not is_programme_admin(user, issuer):
+        raise PermissionDenied(f"Only {issuer}'s programme admins can do this.")
+    return issuer
+
+
 def credential_for_issuer_staff(user: Any, public_id: str) -> Credential:
     credential = viewable_credential(user, public_id)
     if not is_issuer_staff(user, credential.issuer):

@@ -272,12 +272,18 @@ class Credential(models.Model):
 
 class AwardBatchState(models.TextChoices):
     PREVIEWED = "previewed", "Checked, waiting for confirmation"
+    APPLYING = "applying", "Being awarded"
     APPLIED = "applied", "Awarded"
     DISCARDED = "discarded", "Discarded"
 
 
 class AwardBatch(models.Model):
-    """An uploaded CSV of awards: kept as uploaded, checked, previewed, then applied all at once or not at all."""
+    """An uploaded CSV of awards: kept as uploaded, checked, previewed, then awarded row by row in a background job.
+
+    Confirming checks the whole file again and starts nothing if any row is wrong; the job then awards each row
+    in its own transaction, so a row that went wrong since (someone awarded it meanwhile) is reported on its line
+    and the others are still awarded (see docs/decisions/0018).
+    """
 
     issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="award_batches")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -287,6 +293,8 @@ class AwardBatch(models.Model):
     state = models.CharField(max_length=12, choices=AwardBatchState.choices, default=AwardBatchState.PREVIEWED)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    #: The background job that awards the rows, once confirmed: its page says what happened to each row.
+    job = models.OneToOneField("core.Job", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     def __str__(self) -> str:
         return f"Award batch {self.pk} ({self.file_name}, {self.row_count} rows)"

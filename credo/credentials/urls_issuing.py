@@ -16,6 +16,11 @@ urlpatterns = [
     path("<slug:slug>/award/bulk/template.csv", views_issuing.bulk_template, name="bulk-template"),
     path("<slug:slug>/award/bulk/<int:batch_id>", views_issuing.batch, name="batch"),
     path("<slug:slug>/achievements/<uuid:public_id>", views_issuing.achievement_validity, name="validity"),
+    path(
+        "<slug:slug>/achievements/<uuid:public_id>/reissue",
+        views_issuing.reissue_achievement,
+        name="reissue-achievement",
+    ),
     path("<slug:slug>/credentials", views_issuing.credentials, name="credentials"),
     path("<slug:slug>/credentials/<uuid:public_id>", views_issuing.credential, name="credential"),
 ]

@@ -22,6 +22,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from credo.accounts.models import User
+from credo.core import jobs
+from credo.core.forms import add_service_errors
+from credo.core.uploads import bounded_upload
 from credo.credentials import access
 from credo.credentials.forms import (
     AwardForm,
@@ -33,6 +36,7 @@ from credo.credentials.forms import (
 )
 from credo.credentials.models import (
     Attainment,
+    AwardBatch,
     AwardBatchState,
     Credential,
     CredentialKind,
@@ -40,7 +44,7 @@ from credo.credentials.models import (
     Issuer,
     route_in_words,
 )
-from credo.credentials.services import achievements, awards, issuance, issuers, status
+from credo.credentials.services import achievements, awards, bulk, issuance, issuers, status
 from credo.credentials.services.issuance import TRANSCRIPT_KINDS
 
 
@@ -111,6 +115,7 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
         "problems": issuers.problems_signing(issuer),
         "batches": issuer.award_batches.select_related("uploaded_by").order_by("-created_at")[:5],
         "achievements": issuer.achievements.annotate(held=Count("attainments")).order_by("kind", "name"),
+        "may_reissue": access.is_programme_admin(request.user, issuer),
     }
     return render(request, "credentials/issuing/home.html", context)
 
@@ -186,9 +191,14 @@ def award(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "credentials/issuing/award.html", {"issuer": issuer, "form": form})
 
 
+BATCHES_PER_PAGE = 20
+
+
+@bounded_upload(awards.MAX_BYTES)  # outermost: an oversized file is refused before anything stores it
 @login_required
 @require_http_methods(["GET", "POST"])
 def bulk_award(request: HttpRequest, slug: str) -> HttpResponse:
+    """The upload form, and the issuer's uploads with their state and, for whoever confirmed one, its progress."""
     issuer = access.issuer_for_staff(request.user, slug)
     achievements.sync_achievements(issuer)  # the example file and the checks name every published entry
     form = BulkAwardForm(request.POST or None, request.FILES or None)
@@ -196,13 +206,20 @@ def bulk_award(request: HttpRequest, slug: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             batch, _plan = awards.upload_awards(
-                actor=request.user, issuer=issuer, file_name=upload.name, data=upload.read()
+                actor=request.user, issuer=issuer, file_name=upload.name, data=upload.read(awards.MAX_BYTES + 1)
             )
         except ValidationError as error:
             form.add_error("file", error)
         else:
             return redirect(reverse("issuing:batch", kwargs={"slug": slug, "batch_id": batch.pk}))
-    context = {"issuer": issuer, "form": form, "examples": awards.example_references(issuer)}
+    uploads = issuer.award_batches.select_related("uploaded_by", "job").order_by("-created_at", "-pk")
+    context = {
+        "issuer": issuer,
+        "form": form,
+        "examples": awards.example_references(issuer),
+        "batches": Paginator(uploads, BATCHES_PER_PAGE).get_page(request.GET.get("page")),
+        "max_rows": awards.MAX_ROWS,
+    }
     return render(request, "credentials/issuing/bulk.html", context)
 
 
@@ -219,15 +236,15 @@ def bulk_template(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def batch(request: HttpRequest, slug: str, batch_id: int) -> HttpResponse:
+    """The preview of an upload; confirming checks it again and starts awarding it in the background."""
     issuer = access.issuer_for_staff(request.user, slug)
     upload = access.award_batch_of_issuer(issuer, batch_id)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "apply":
-                made = awards.apply_awards(upload, actor=request.user)
-                messages.success(request, f"{len(made)} awards made; their credentials are being issued.")
-                return redirect(reverse("issuing:credentials", kwargs={"slug": slug}))
+                job = bulk.apply_awards(upload, actor=request.user)
+                return redirect(jobs.job_url(job))
             if action == "discard":
                 awards.discard_awards(upload, actor=request.user)
                 messages.success(request, "Upload discarded; nothing was awarded.")
@@ -239,8 +256,15 @@ def batch(request: HttpRequest, slug: str, batch_id: int) -> HttpResponse:
             else:
                 messages.error(request, _problem_text(error))
         upload.refresh_from_db()
-    plan = None if upload.state == AwardBatchState.APPLIED else awards.plan_awards(issuer, upload.csv_text)
-    return render(request, "credentials/issuing/batch.html", {"issuer": issuer, "batch": upload, "plan": plan})
+    waiting = upload.state in (AwardBatchState.PREVIEWED, AwardBatchState.DISCARDED)
+    plan = awards.plan_awards(issuer, upload.csv_text) if waiting else None
+    context = {"issuer": issuer, "batch": upload, "plan": plan, "job_is_mine": _job_is_mine(request, upload)}
+    return render(request, "credentials/issuing/batch.html", context)
+
+
+def _job_is_mine(request: HttpRequest, upload: AwardBatch) -> bool:
+    """A job's page is its owner's alone (docs/decisions/0018): others are told who confirmed the upload."""
+    return upload.job is not None and upload.job.started_by_id == request.user.pk
 
 
 LEARNERS_PER_PAGE = 25
@@ -439,3 +463,29 @@ def achievement_validity(request: HttpRequest, slug: str, public_id: str) -> Htt
             return redirect(_home(issuer))
     context = {"issuer": issuer, "achievement": achievement, "form": form}
     return render(request, "credentials/issuing/validity.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reissue_achievement(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    """Re-issue every active credential of an achievement after its details were corrected: it cannot be undone,
+    so the page says what will happen to how many, and only its confirmed POST starts the job."""
+    issuer = access.issuer_for_programme_admin(request.user, slug)
+    achievement = access.achievement_of_issuer(issuer, public_id)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _confirmed(request):
+        try:
+            job = bulk.reissue_achievement(achievement, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(jobs.job_url(job))
+    context = {
+        "issuer": issuer,
+        "achievement": achievement,
+        "form": form,
+        "count": bulk.current_credentials(achievement).count(),
+        "suspended": bulk.current_credentials(achievement, CredentialState.SUSPENDED).count(),
+        "confirmed": CONFIRMED,
+    }
+    return render(request, "credentials/issuing/reissue.html", context)

@@ -7,14 +7,10 @@ only show someone a verification result they cannot be made to act on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from io import BytesIO
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -23,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from credo.core.http import ClientRateThrottle, HtmxHttpRequest
+from credo.core.uploads import bounded_upload
 from credo.credentials import links, verification
 from credo.credentials.ob3.errors import CredentialError
 
@@ -51,46 +48,8 @@ class VerifyRateLimit(ClientRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class BoundedUploadHandler(FileUploadHandler):
-    """Keeps at most ``MAX_UPLOAD_BYTES`` + 1 bytes of an upload in memory and drops the rest.
-
-    Django would otherwise write an upload of any size to a temporary file
-    before the view can look at it; this way an oversized file costs no disk
-    and is refused by its reported ``size``, which counts every byte sent.
-    """
-
-    def new_file(self, *args: Any, **kwargs: Any) -> None:
-        super().new_file(*args, **kwargs)
-        self.kept = BytesIO()
-        raise StopFutureHandlers  # this handler alone stores the file
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        room = verification.MAX_UPLOAD_BYTES + 1 - self.kept.tell()
-        if room > 0:
-            self.kept.write(raw_data[:room])
-
-    def file_complete(self, file_size: int) -> UploadedFile:
-        self.kept.seek(0)
-        return InMemoryUploadedFile(
-            file=self.kept,
-            field_name=self.field_name,
-            name=self.file_name,
-            content_type=self.content_type,
-            size=file_size,
-            charset=self.charset,
-            content_type_extra=self.content_type_extra,
-        )
-
-
-def bounded_uploads(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Store uploads to ``view`` with ``BoundedUploadHandler`` (the view must not need CSRF middleware's POST)."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        request.upload_handlers = [BoundedUploadHandler(request)]
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# The page is public and CSRF-exempt (see the module docstring), so no CSRF check follows the handler.
+bounded_uploads = bounded_upload(verification.MAX_UPLOAD_BYTES, check_csrf=False)
 
 
 def credential_from_file(upload: UploadedFile) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 Importing the endpoint modules registers their operations on the shared router.
 """
 
-from credo.credentials.api import records, verifying
+from credo.credentials.api import bulk, records, verifying
 from credo.credentials.api.router import router
 
-__all__ = ["records", "router", "verifying"]
+__all__ = ["bulk", "records", "router", "verifying"]

@@ -1,9 +1,10 @@
 """Direct and bulk award by an issuer's staff: how past graduates are brought in.
 
-One award, or a CSV of many. Every row is checked before anything is written;
-a CSV is previewed and then applied all at once or not at all, and the report
-names each row and field at fault. People without an account are invited to
-claim theirs. Credentials are issued in the background once the awards commit.
+One award, or a CSV of many. Every row is checked before anything is written: a
+CSV with any row at fault awards nothing, and the report names each row and
+field to fix. A CSV that passes is previewed; once confirmed, ``services.bulk``
+awards it row by row in a background job. People without an account are invited
+to claim theirs. Credentials are issued in the background once the awards commit.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import csv
 import datetime
 import io
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from django.utils import timezone
 from credo.accounts.invitations import find_or_invite, normalise_email
 from credo.accounts.models import User
 from credo.audit.services import record_event
+from credo.core import csvfiles
 from credo.credentials.access import is_issuer_staff
 from credo.credentials.models import (
     Achievement,
@@ -252,56 +254,35 @@ def _learners_by_email(emails: set[str]) -> dict[str, User]:
     return found
 
 
-def _csv_rows(csv_text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.reader(io.StringIO(csv_text))
-    header = [name.strip().lower().replace(" ", "_") for name in next(reader, [])]
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue  # blank lines, common at the end of spreadsheet exports
-        cells = dict(zip(header, row, strict=False))
-        if len(row) > len(header):
-            cells[_EXTRA] = str(len(row) - len(header))
-        yield reader.line_num, cells
-
-
-def _header_problems(csv_text: str) -> list[Problem]:
-    header = next(csv.reader(io.StringIO(csv_text)), [])
-    names = [name.strip().lower().replace(" ", "_") for name in header]
+def _header_problems(header: list[str]) -> list[Problem]:
     problems = [
         Problem(1, name or f"column {number}", f"Unknown column; the columns are {', '.join(COLUMNS)}.")
-        for number, name in enumerate(names, start=1)
+        for number, name in enumerate(header, start=1)
         if name not in COLUMNS
     ]
-    problems += [Problem(1, name, "This column is required.") for name in REQUIRED_COLUMNS if name not in names]
-    problems += [Problem(1, name, "This column appears twice.") for name in set(names) if names.count(name) > 1]
+    problems += [Problem(1, name, "This column is required.") for name in REQUIRED_COLUMNS if name not in header]
+    problems += [Problem(1, name, "This column appears twice.") for name in set(header) if header.count(name) > 1]
     return problems
 
 
 def decode_upload(data: bytes) -> str:
-    """The upload as text, or a ValidationError saying why it cannot be read."""
-    if len(data) > MAX_BYTES:
-        raise ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it into smaller files.")
-    try:
-        return data.decode("utf-8-sig")  # spreadsheets often write a byte-order mark
-    except UnicodeDecodeError:
-        raise ValidationError("The file is not UTF-8 text. Save it from your spreadsheet as 'CSV UTF-8'.") from None
+    """The upload as text, or a ValidationError (``CsvError``) saying why it cannot be read."""
+    return csvfiles.decode(data, max_bytes=MAX_BYTES)
 
 
 def plan_awards(issuer: Issuer, csv_text: str) -> AwardPlan:
-    """Check a CSV of awards without changing anything."""
-    if not csv_text.strip():
-        return AwardPlan(
-            problems=[Problem(0, "file", f"The file is empty; its first row names the columns: {', '.join(COLUMNS)}.")]
-        )
-    header_problems = _header_problems(csv_text)
+    """Check a CSV of awards without changing anything; a file that cannot be read is a problem, never an error."""
+    try:
+        table = csvfiles.read_csv(csv_text, max_records=MAX_ROWS)
+    except csvfiles.CsvError as error:
+        return AwardPlan(problems=[Problem(error.line, "file", " ".join(error.messages))])
+    header_problems = _header_problems(table.header)
     if header_problems:
         return AwardPlan(problems=header_problems)
-    try:
-        rows = list(_csv_rows(csv_text))
-    except csv.Error as error:
-        return AwardPlan(problems=[Problem(0, "file", f"The file is not valid CSV: {error}.")])
-    if len(rows) > MAX_ROWS:
-        return AwardPlan(problems=[Problem(0, "file", f"{len(rows)} rows is more than {MAX_ROWS}; split the file.")])
+    rows = [
+        (line, cells | {_EXTRA: str(table.extra_cells[line])} if line in table.extra_cells else cells)
+        for line, cells in table.records
+    ]
     plan = _check_rows(issuer, rows)
     if not rows:
         plan.problems.append(Problem(0, "file", "The file has a header row but no awards."))
@@ -465,35 +446,6 @@ def upload_awards(*, actor: Any, issuer: Issuer, file_name: str, data: bytes) ->
         details={"file": batch.file_name, "awards": len(plan.lines), "problems": len(plan.problems)},
     )
     return batch, plan
-
-
-def apply_awards(batch: AwardBatch, *, actor: Any) -> list[Attainment]:
-    """Make every award of a previewed batch, or none: the rows are checked again, as things may have changed."""
-    require_issuer_staff(actor, batch.issuer)
-    with transaction.atomic():
-        batch = AwardBatch.objects.select_for_update().select_related("issuer__organisation").get(pk=batch.pk)
-        if batch.state != AwardBatchState.PREVIEWED:
-            raise ValidationError(f"This upload is {batch.get_state_display().lower()}; upload the file again.")
-        plan = plan_awards(batch.issuer, batch.csv_text)
-        if not plan.ok:
-            raise AwardsRefusedError(plan)
-        reference = f"Bulk award {batch.pk} ({batch.file_name})"
-        attainments = [
-            _award(line, actor=actor, issuer=batch.issuer, reference=f"{reference}, row {line.line}")
-            for line in plan.lines
-        ]
-        batch.state = AwardBatchState.APPLIED
-        batch.applied_at = timezone.now()
-        batch.save(update_fields=["state", "applied_at"])
-        record_event(
-            actor=actor,
-            action="credentials.bulk_awarded",
-            obj=batch,
-            organisation_id=batch.issuer.organisation_id,
-            details={"rows": len(attainments), "invited": plan.invitations, "file": batch.file_name},
-        )
-        schedule_issuance(batch.issuer, actor=actor)
-    return attainments
 
 
 def discard_awards(batch: AwardBatch, *, actor: Any) -> None:

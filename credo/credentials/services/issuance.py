@@ -186,22 +186,38 @@ def issue_pending(issuer: Issuer, *, actor: Any = "system", attainment_ids: Iter
 
 def reissue(credential: Credential, *, actor: Any, reason: str) -> Credential:
     """Replace a credential after a correction (a name change): the old one is revoked, a new one issued."""
-    if credential.kind != CredentialKind.ACHIEVEMENT or credential.attainment is None:
+    attainment = credential.attainment
+    if credential.kind != CredentialKind.ACHIEVEMENT or attainment is None:
         raise ValidationError("Transcripts are re-issued by issuing a new transcript.")
-    if credential.superseded_at:
-        raise ValidationError("This credential has already been replaced.")
     reason = reason.strip()
     if not reason:  # the old credential's revocation reason is built from it, so check it here
         raise ValidationError({"reason": "Give a reason: the learner is told it, and the old credential shows it."})
     with transaction.atomic():
+        # Checked on the locked row: a credential revoked, suspended or replaced a moment ago is not re-issued.
+        credential = Credential.objects.select_for_update().get(pk=credential.pk)
+        refused = why_not_reissued(credential)
+        if refused:
+            raise ValidationError(refused)
         revoke(credential, actor=actor, reason=f"Replaced by a corrected credential: {reason}")
         Credential.objects.filter(pk=credential.pk).update(superseded_at=timezone.now())
-        new = issue_credential(credential.attainment, actor=actor)
+        new = issue_credential(attainment, actor=actor)
         # The learner's choice of who sees it carries over to the corrected credential.
         Credential.objects.filter(pk=new.pk).update(is_public=credential.is_public)
         new.is_public = credential.is_public
         Credential.objects.filter(pk=credential.pk).update(replaced_by=new)
     return new
+
+
+def why_not_reissued(credential: Credential) -> str:
+    """Why this credential cannot be re-issued as it is now (empty: it can be)."""
+    if credential.superseded_at:
+        return "This credential has already been replaced: re-issue the credential that replaced it."
+    if credential.state == CredentialState.REVOKED:
+        return "This credential is revoked, and revoking is for good: a revoked credential cannot be re-issued."
+    if credential.state == CredentialState.SUSPENDED:
+        # A re-issue revokes the old credential and signs an active one: it would lift the suspension unasked.
+        return "This credential is suspended: reinstate it first, then re-issue it."
+    return ""
 
 
 def issue_transcript(learner: Any, issuer: Issuer, *, actor: Any = "system") -> Credential:

@@ -120,13 +120,36 @@ def _set_bit(credential: Credential, purpose: str, value: bool) -> None:
     sign_status_list(status_list)
 
 
+#: Why a change cannot be made to a credential in a state, for each change and each state it is refused from.
+REFUSED: dict[tuple[str, str], str] = {
+    (CredentialState.REVOKED, CredentialState.REVOKED): "This credential is already revoked.",
+    (CredentialState.SUSPENDED, CredentialState.SUSPENDED): (
+        "This credential is already suspended; reinstate it to make it active again."
+    ),
+    (CredentialState.SUSPENDED, CredentialState.REVOKED): (
+        "This credential is revoked, and revoking is for good: it cannot be suspended."
+    ),
+    (CredentialState.ACTIVE, CredentialState.ACTIVE): (
+        "This credential is active already: only a suspended credential can be reinstated."
+    ),
+    (CredentialState.ACTIVE, CredentialState.REVOKED): (
+        "This credential is revoked, and revoking is for good: it cannot be reinstated."
+    ),
+}
+
+
+def refusal(to: str, state: str) -> str:
+    """Why a credential in ``state`` cannot be changed to ``to``, in words for the person who tried."""
+    return REFUSED.get((to, state), "This change cannot be made to this credential as it is now.")
+
+
 def _change(credential: Credential, *, actor: Any, to: str, reason: str, allowed_from: set[str]) -> Credential:
     if not reason.strip():
         raise ValidationError({"reason": "Give a reason: the learner is told it, and the public page shows it."})
     with transaction.atomic():
         credential = Credential.objects.select_for_update().get(pk=credential.pk)
         if credential.state not in allowed_from:
-            raise ValidationError(f"This credential is {credential.get_state_display().lower()}; it cannot be {to}.")
+            raise ValidationError(refusal(to, credential.state))
         before = credential.state
         if to == CredentialState.REVOKED:
             _set_bit(credential, StatusPurpose.REVOCATION, True)

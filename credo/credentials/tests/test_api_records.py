@@ -449,7 +449,7 @@ def test_issuer_staff_suspend_reinstate_and_revoke_with_a_reason(
         ("revoke", "  ", "reason: Give a reason"),
         ("suspend", "", "reason: Give a reason"),
         ("reissue", " ", "reason: Give a reason"),
-        ("reinstate", "Why not", "This credential is active; it cannot be active."),
+        ("reinstate", "Why not", "This credential is active already: only a suspended credential can be"),
         ("revoke", "x" * 2001, "body.payload.reason: String should have at most 2000 characters"),
     ],
 )

@@ -1,4 +1,7 @@
-"""Direct and bulk award: every row checked first, a preview, all or nothing, invitations for newcomers."""
+"""Direct and bulk award: every row checked first, a preview, nothing if any row is wrong, invitations for newcomers.
+
+Applying a checked file in the background, row by row, is in test_bulk_jobs.py.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +18,11 @@ from credo.accounts.invitations import claim_url
 from credo.accounts.models import User
 from credo.audit.models import AuditEvent
 from credo.catalogue.tests.builders import SmallCatalogue
+from credo.core.models import Job
 from credo.credentials import services
 from credo.credentials.models import Achievement, Attainment, AwardBatch, AwardBatchState, Credential, Issuer, Route
-from credo.credentials.services.awards import (
-    AwardsRefusedError,
-    apply_awards,
-    award_directly,
-    plan_awards,
-    upload_awards,
-)
+from credo.credentials.services.awards import AwardsRefusedError, award_directly, plan_awards, upload_awards
+from credo.credentials.services.bulk import apply_awards
 
 PAST = datetime.date(2024, 10, 31)
 
@@ -193,17 +192,21 @@ class TestBulkAward:
         assert batch.state == AwardBatchState.PREVIEWED
         assert not Attainment.objects.exists(), "a preview changes nothing"
 
-        with django_capture_on_commit_callbacks(execute=True):
-            made = apply_awards(batch, actor=catalogue_admin)
-        assert len(made) == 3
+        with django_capture_on_commit_callbacks(execute=True):  # the job runs once the confirmation commits
+            job = apply_awards(batch, actor=catalogue_admin)
+        made = list(Attainment.objects.filter(note__contains=f"Bulk award {batch.pk}").order_by("pk"))
         assert {a.learner.email for a in made} == {"aroha@example.org", learner.email, "tama@example.org"}
         assert User.objects.get(email="tama@example.org").full_name == "Tama Rāwiri"
         assert Credential.objects.filter(attainment__in=made).count() == 3
-        assert "Bulk award" in made[0].note
         assert "row 2" in made[0].note
+        assert list(job.lines.values_list("line", "message")) == [
+            (2, "Invited and awarded"),
+            (3, "Awarded"),
+            (4, "Invited and awarded"),
+        ]
         batch.refresh_from_db()
-        assert batch.state == AwardBatchState.APPLIED
-        with pytest.raises(ValidationError, match="awarded"):
+        assert (batch.state, batch.job) == (AwardBatchState.APPLIED, job)
+        with pytest.raises(ValidationError, match="already been awarded"):
             apply_awards(batch, actor=catalogue_admin)
         assert Attainment.objects.count() == 3
 
@@ -241,7 +244,7 @@ class TestBulkAward:
             apply_awards(batch, actor=catalogue_admin)
         assert Attainment.objects.count() == 1
 
-    def test_a_row_that_went_wrong_after_the_preview_stops_the_whole_file(
+    def test_a_row_that_went_wrong_after_the_preview_stops_the_confirmation_and_nothing_is_started(
         self, unit_achievement: Achievement, catalogue_admin: User, learner: User
     ) -> None:
         data = csv_of(
@@ -256,6 +259,9 @@ class TestBulkAward:
         with pytest.raises(AwardsRefusedError) as refused:
             apply_awards(batch, actor=catalogue_admin)
         assert [(p.line, p.field) for p in refused.value.plan.problems] == [(3, "achievement")]
+        assert not Job.objects.exists()
+        batch.refresh_from_db()
+        assert batch.state == AwardBatchState.PREVIEWED
         assert not User.objects.filter(email="first@example.org").exists()
         assert Attainment.objects.count() == 1
 

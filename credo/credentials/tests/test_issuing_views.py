@@ -269,7 +269,14 @@ class TestStaffWork:
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(f"/issuing/{SLUG}/award/bulk/{batch.pk}", {"action": "apply"})
         assert response.status_code == 302
+        assert response["Location"].startswith("/jobs/"), "the person follows the job's progress"
         assert Credential.objects.filter(learner__email="new@example.org", kind="achievement").count() == 1
+        job_page = client.get(response["Location"]).content.decode()
+        assert "Invited and awarded" in job_page
+        assert f'href="/issuing/{SLUG}/award/bulk"' in job_page  # back to the issuer's awards
+        uploads = client.get(f"/issuing/{SLUG}/award/bulk").content.decode()
+        assert "a.csv" in uploads
+        assert f'href="{response["Location"]}"' in uploads
 
     def test_the_profile_never_shows_private_keys(
         self, issuer: Issuer, catalogue_admin: User, client_for: Callable[[User | None], Client]

@@ -14,9 +14,11 @@ from django.core.exceptions import ImproperlyConfigured
 
 from credo.accounts.models import Organisation, User
 from credo.catalogue.models import Qualification, Unit
+from credo.core import jobs
 from credo.credentials import services
 from credo.credentials.models import Credential, Issuer, Route
-from credo.credentials.services.awards import apply_awards, upload_awards
+from credo.credentials.services.awards import upload_awards
+from credo.credentials.services.bulk import apply_awards
 from credo.credentials.services.issuance import issue_pending
 
 ACTOR = "demo:load_demo"
@@ -54,7 +56,8 @@ def _micro_credential_graduates(ratifier: User) -> None:
     )
     if not plan.ok:
         raise ImproperlyConfigured(f"The demo's graduates file is wrong: {[str(p) for p in plan.problems]}")
-    apply_awards(batch, actor=ratifier)
+    job = apply_awards(batch, actor=ratifier)
+    jobs.run_job.call(job_id=str(job.public_id))  # now, not in the background, as the worker would run it
     issue_pending(issuer, actor=ratifier)  # now, not in the background: the demo revokes and suspends below
     for (email, reason), change in ((REVOKED, services.revoke), (SUSPENDED, services.suspend)):
         change(Credential.objects.get(issuer=issuer, learner__email=email), actor=ratifier, reason=reason)

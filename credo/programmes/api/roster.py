@@ -17,7 +17,7 @@ from ninja.security import django_auth
 
 from credo.core.api import JobOut
 from credo.core.csvfiles import CsvError, decode
-from credo.core.uploads import bounded_uploads
+from credo.core.uploads import bounded_upload
 from credo.programmes.access.common import cohort_for_staff
 from credo.programmes.api.router import router
 from credo.programmes.forms.staff import ROSTER_MAX_BYTES
@@ -48,7 +48,7 @@ _STARTED = {202: JobOut, 401: Message, 403: Message, 404: Message, 422: Problems
         f"in the job's lines. Files up to {ROSTER_MAX_BYTES // 1024} KB, UTF-8."
     ),
 )
-@decorate_view(bounded_uploads(ROSTER_MAX_BYTES, csrf=False))  # django_auth checks CSRF itself
+@decorate_view(bounded_upload(ROSTER_MAX_BYTES, check_csrf=False))  # django_auth checks CSRF itself
 def import_roster(request: HttpRequest, public_id: UUID, file: File[UploadedFile]) -> Reply[JobOut]:
     cohort = cohort_for_staff(request.user, str(public_id))
     if file.size is not None and file.size > ROSTER_MAX_BYTES:

@@ -13,7 +13,7 @@ from credo.core.csvfiles import CsvError, decode
 from credo.programmes.models import Cohort, SupportKind
 
 #: A roster larger than this is not a roster (and would sit in the session between upload and confirm). An upload
-#: over it is refused before it is stored (``credo.core.uploads.bounded_uploads``).
+#: over it is refused before it is stored (``credo.core.uploads.bounded_upload``).
 ROSTER_MAX_BYTES = 512 * 1024
 ONE_DAY = datetime.timedelta(days=1)
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from credo.core.jobs import job_url
-from credo.core.uploads import bounded_uploads
+from credo.core.uploads import bounded_upload
 from credo.programmes import cohort_panels, staff_words
 from credo.programmes.access import staff as access_staff
 from credo.programmes.access.common import cohort_for_staff, is_programme_admin
@@ -443,7 +443,7 @@ def roster_export(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@bounded_uploads(ROSTER_MAX_BYTES)  # an oversized file is refused before any of it is stored
+@bounded_upload(ROSTER_MAX_BYTES)  # an oversized file is refused before any of it is stored
 def roster_import(request: HttpRequest, public_id: str) -> HttpResponse:
     """Upload a roster and see every row's problems (nothing changes yet); a clean file waits for confirmation."""
     cohort = cohort_for_staff(request.user, public_id)
