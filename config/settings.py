@@ -323,7 +323,7 @@ if PRODUCTION:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# Content-Security-Policy on every response (django-csp; decision 0017): scripts and styles only from files
+# Content-Security-Policy on every response (django-csp; decision 0016): scripts and styles only from files
 # this site serves, so an injected <script>, style="" or onclick= does nothing. A response that already
 # carries a policy keeps it (badge images, file downloads: stricter ones of their own).
 CONTENT_SECURITY_POLICY = {

@@ -7,7 +7,7 @@ An app registers a *handler* for each kind of job from its ``AppConfig.ready`` (
 and starts one with ``start_job``, which returns the ``Job`` whose page (``job_url``) the person is sent to.
 The handler gets a ``JobRun`` and does the work line by line: for each line it does the work and calls
 ``run.record(...)`` *inside the same transaction*, so a line's work and its outcome commit together. If the
-worker is killed, the task is run again (see docs/decisions/0018) and ``run.pending(lines)`` skips the lines
+worker is killed, the task is run again (see docs/decisions/0017) and ``run.pending(lines)`` skips the lines
 that already have an outcome: nothing is done twice and nothing is lost. The handler returns a sentence
 saying what happened; raising ``JobRefusedError`` stops the job with a message for the person who started it.
 """

@@ -282,7 +282,7 @@ class AwardBatch(models.Model):
 
     Confirming checks the whole file again and starts nothing if any row is wrong; the job then awards each row
     in its own transaction, so a row that went wrong since (someone awarded it meanwhile) is reported on its line
-    and the others are still awarded (see docs/decisions/0018).
+    and the others are still awarded (see docs/decisions/0017).
     """
 
     issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="award_batches")

@@ -263,7 +263,7 @@ def batch(request: HttpRequest, slug: str, batch_id: int) -> HttpResponse:
 
 
 def _job_is_mine(request: HttpRequest, upload: AwardBatch) -> bool:
-    """A job's page is its owner's alone (docs/decisions/0018): others are told who confirmed the upload."""
+    """A job's page is its owner's alone (docs/decisions/0017): others are told who confirmed the upload."""
     return upload.job is not None and upload.job.started_by_id == request.user.pk
 
 

@@ -19,5 +19,5 @@ class PortfoliosConfig(AppConfig):
         # Queued by programmes' `send_reminders` command, which may not import this app.
         periodic.register("the reminders for attestation links about to expire", send_attestation_reminders)
         periodic.register("the expiry of attestation links past their date", expire_attestation_requests)
-        # A portfolio's or a submission's ZIP is built by a background job (docs/decisions/0019).
+        # A portfolio's or a submission's ZIP is built by a background job (docs/decisions/0018).
         jobs.register(export_jobs.KIND, export_jobs.run_export)

@@ -1,4 +1,4 @@
-"""Every response carries the Content-Security-Policy and the Permissions-Policy (decision 0017); a response that
+"""Every response carries the Content-Security-Policy and the Permissions-Policy (decision 0016); a response that
 set a stricter policy of its own (a badge image, a portfolio file) keeps it."""
 
 from __future__ import annotations

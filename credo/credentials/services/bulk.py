@@ -1,6 +1,6 @@
 """Long work an issuer's staff start: awarding a checked CSV, and re-issuing every credential of an achievement.
 
-Both run as background jobs (``credo.core.jobs``, docs/decisions/0018): the page or the API starts the job and
+Both run as background jobs (``credo.core.jobs``, docs/decisions/0017): the page or the API starts the job and
 sends the person to its progress page. Each row is done in its own transaction together with the record of its
 outcome, so a worker killed part way resumes after the last row that has an outcome and never does a row twice
 (the job line's unique constraint, and for awards the one-attainment-per-learner-and-achievement constraint, are

@@ -3,7 +3,7 @@
 Streamed: the archive is written into a small buffer that is handed on and emptied after every chunk, and each file
 is copied from storage chunk by chunk, so memory stays flat however large the portfolio is. A background job
 (``services.export_jobs``) writes that stream into a temporary file and keeps it for its owner to download, with
-progress file by file (see docs/decisions/0019-exports-are-built-by-jobs.md for why it is not built in the request).
+progress file by file (see docs/decisions/0018-exports-are-built-by-jobs.md for why it is not built in the request).
 The index is one self-contained HTML page (no scripts, styles or links to credo), drawn from the same manifest a
 submission hashes, with everything the learner wrote escaped.
 """

@@ -3,7 +3,7 @@ kept for the person who asked to download from the job's page, with progress fil
 
 Built in the background, not in the request, because a large portfolio takes longer than a web worker may live
 (gunicorn's sync worker is killed after 30 seconds, and the streamed download died with it): see
-docs/decisions/0019-exports-are-built-by-jobs.md. The archive is never held in memory: chunks go to the temporary
+docs/decisions/0018-exports-are-built-by-jobs.md. The archive is never held in memory: chunks go to the temporary
 file as they are made, and the finished file is copied once into storage.
 
 Who may export is decided by the same access helpers as the pages, when the export is asked for *and* again when

@@ -8,7 +8,7 @@ who have no account and registers each row in its own transaction with its outco
 inside a web request (a worker is killed after 30 seconds), and a worker that dies part-way resumes with the rows
 left, registering nobody twice. The price: it is no longer all or nothing. A row that became impossible between the
 check and its turn (someone registered the same person meanwhile) is "Not done", with its reason, and the others are
-registered; the job's page lists each row's outcome (see docs/decisions/0019 and the roster section of the docs).
+registered; the job's page lists each row's outcome (see docs/decisions/0018 and the roster section of the docs).
 """
 
 from __future__ import annotations
