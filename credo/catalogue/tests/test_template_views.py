@@ -359,4 +359,4 @@ def test_a_live_template_cannot_be_replaced_through_the_api(
 def test_the_openapi_document_describes_the_template_endpoint(client: Client) -> None:
     document = client.get("/api/v1/openapi.json").json()
     put = document["paths"][f"{API}/qualifications/{{slug}}/versions/{{version}}/template"]["put"]
-    assert set(put["responses"]) == {"200", "201", "401", "403", "404", "422"}
+    assert set(put["responses"]) == {"200", "201", "400", "401", "403", "404", "422"}
