@@ -65,9 +65,10 @@ def test_whatever_a_csv_writer_writes_is_read_back(rows: list[list[str]], ending
     import io
 
     out = io.StringIO()
-    # A spreadsheet quotes a cell holding any line break; Python's writer quotes only the line ending's own
-    # characters, so with CR endings it would write a bare LF that no reader could tell from a line end.
-    quoting = csv.QUOTE_ALL if ending == "\r" else csv.QUOTE_MINIMAL
+    # A spreadsheet quotes a cell holding any line break. Python's writer quotes only the line ending's own
+    # characters, so it could write a bare CR or LF that no reader can tell from the end of a line: quote then.
+    breaks = any("\r" in value or "\n" in value for row in rows for value in row)
+    quoting = csv.QUOTE_ALL if breaks else csv.QUOTE_MINIMAL
     csv.writer(out, lineterminator=ending, quoting=quoting).writerows([["a", "b"], *rows])
     table = read_csv(out.getvalue())
     expected = [dict(zip(["a", "b"], row, strict=True)) for row in rows if any(value.strip() for value in row)]
