@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client, override_settings
 
 from credo.accounts.models import Organisation, OrganisationKind, Role, User
 from credo.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from credo.audit import triggers
 
 #: Files the tests store (uploads, the demo's evidence) and the demo's var/ notes: one scratch folder per test
 #: process, never the checkout's var/.
@@ -201,3 +202,23 @@ def client_for() -> Iterator[Callable[[User | None], Client]]:
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def _audit_triggers_back_after_flush(django_db_blocker: Any) -> Iterator[None]:
+    """Set up before the transactional database, so torn down after its flush: put the triggers back."""
+    yield
+    with django_db_blocker.unblock():
+        triggers.install(connection)
+        connection.close()  # opened after the test's own was closed; PostgreSQL could not drop the database
+
+
+@pytest.fixture
+def committed_db(_audit_triggers_back_after_flush: None, transactional_db: None) -> Iterator[None]:
+    """What the test writes is committed, so other connections, threads and processes see it.
+
+    A transactional test ends by emptying every table, which the audit log's append-only triggers rightly
+    refuse: they are lifted for that flush, and put back after it.
+    """
+    yield
+    triggers.remove(connection)

@@ -4,8 +4,6 @@ import): one account, one invitation, and no server error for the request that l
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,7 +13,6 @@ from django.db.models import QuerySet
 from credo.accounts import invitations
 from credo.accounts.models import Membership, Organisation, Role, User
 from credo.accounts.services import add_membership
-from credo.audit import triggers
 from credo.audit.models import AuditEvent
 
 NEW_EMAIL = "new.graduate@example.org"
@@ -49,25 +46,8 @@ def test_an_account_made_by_another_request_after_the_look_up_is_used_not_refuse
     assert not AuditEvent.objects.filter(action="accounts.invited").exists()  # ours was undone with its savepoint
 
 
-@pytest.fixture
-def audit_triggers_back_after_flush(django_db_blocker: Any) -> Iterator[None]:
-    """Set up before the transactional database, so torn down after its flush: put the triggers back."""
-    yield
-    with django_db_blocker.unblock():
-        triggers.install(connection)
-        connection.close()  # opened after the test's own was closed; PostgreSQL could not drop the database
-
-
-@pytest.fixture
-def flushable(transactional_db: None) -> Iterator[None]:
-    """A transactional test ends by emptying every table, which the audit log's triggers rightly refuse."""
-    yield
-    triggers.remove(connection)
-
-
 def test_two_requests_inviting_the_same_new_email_at_once_make_one_account(
-    audit_triggers_back_after_flush: None,
-    flushable: None,
+    committed_db: None,
     awarding_body: Organisation,
     catalogue_admin: User,
     monkeypatch: pytest.MonkeyPatch,

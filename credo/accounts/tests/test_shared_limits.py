@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, suppress
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -31,7 +30,6 @@ from django.urls import reverse
 
 from credo.accounts.models import User
 from credo.accounts.tests.factories import PASSWORD, UserFactory
-from credo.audit import triggers
 
 ROOT = Path(__file__).resolve().parents[3]
 HOST = "127.0.0.1"
@@ -126,24 +124,7 @@ def _wait_until_answering(process: subprocess.Popen[bytes], port: int, log: Path
 
 
 @pytest.fixture
-def audit_triggers_back_after_flush(django_db_blocker: Any) -> Iterator[None]:
-    """Set up before the transactional database, so torn down after its flush: put the triggers back."""
-    yield
-    with django_db_blocker.unblock():
-        triggers.install(connection)
-        connection.close()  # opened after the test's own was closed; PostgreSQL could not drop the database
-
-
-@pytest.fixture
-def committed(audit_triggers_back_after_flush: None, transactional_db: None) -> Iterator[None]:
-    """What the test writes is committed, so the servers see it. A transactional test ends by emptying every
-    table, which the audit log's triggers rightly refuse: they are lifted for that flush, and put back after."""
-    yield
-    triggers.remove(connection)
-
-
-@pytest.fixture
-def start_servers(committed: None, tmp_path: Path) -> Iterator[StartServers]:
+def start_servers(committed_db: None, tmp_path: Path) -> Iterator[StartServers]:
     """Start two web servers on this test's database, with the environment variables given; both are stopped after."""
     processes: list[subprocess.Popen[bytes]] = []
 
@@ -182,7 +163,7 @@ def start_servers(committed: None, tmp_path: Path) -> Iterator[StartServers]:
 
 
 @pytest.fixture
-def owner(committed: None) -> User:
+def owner(committed_db: None) -> User:
     return UserFactory(email="owner@credo.example")
 
 

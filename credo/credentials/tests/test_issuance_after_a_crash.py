@@ -26,7 +26,6 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from credo.accounts.models import User
-from credo.audit import triggers
 from credo.catalogue.tests.builders import SmallCatalogue
 from credo.credentials import services
 from credo.credentials.models import Attainment, Credential, Issuer, Route
@@ -48,22 +47,6 @@ def _database_url() -> str:
         return f"sqlite:///{db['NAME']}"
     auth = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def audit_triggers_back_after_flush(django_db_blocker: Any) -> Iterator[None]:
-    """Set up before the transactional database, so torn down after its flush: put the triggers back."""
-    yield
-    with django_db_blocker.unblock():
-        triggers.install(connection)
-        connection.close()  # opened after the test's own was closed; PostgreSQL could not drop the database
-
-
-@pytest.fixture
-def flushable(transactional_db: None) -> Iterator[None]:
-    """A transactional test ends by emptying every table, which the audit log's triggers rightly refuse."""
-    yield
-    triggers.remove(connection)
 
 
 @pytest.fixture
@@ -118,8 +101,7 @@ def _attainments(issuer: Issuer, catalogue: SmallCatalogue) -> None:
 
 
 def test_a_batch_cut_short_by_a_killed_worker_is_finished_by_the_next_with_one_credential_per_attainment(
-    audit_triggers_back_after_flush: None,
-    flushable: None,
+    committed_db: None,
     settings: Any,
     issuer: Issuer,
     catalogue: SmallCatalogue,

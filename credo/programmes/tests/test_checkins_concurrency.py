@@ -11,35 +11,15 @@ with their own connections need committed data: a transactional test.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection
 
 from credo.accounts.models import Organisation, User
-from credo.audit import triggers
 from credo.programmes.models import CheckInBooking, CheckInSlot, Cohort, Enrolment
 from credo.programmes.services import checkins
 
 from .checkins_builders import NOW, check_ins
-
-
-@pytest.fixture
-def audit_triggers_back_after_flush(django_db_blocker: Any) -> Iterator[None]:
-    """Set up before the transactional database, so torn down after its flush: put the triggers back."""
-    yield
-    with django_db_blocker.unblock():
-        triggers.install(connection)
-        connection.close()  # opened after the test's own was closed; PostgreSQL could not drop the database
-
-
-@pytest.fixture
-def flushable(transactional_db: None) -> Iterator[None]:
-    """A transactional test ends by emptying every table, which the audit log's triggers rightly refuse."""
-    yield
-    triggers.remove(connection)
 
 
 class Turns:
@@ -78,8 +58,7 @@ def _book_waiting_for_the_writer(enrolment: Enrolment, slot_pk: int, turns: Turn
 
 
 def test_a_slot_is_booked_once_under_concurrent_requests(
-    audit_triggers_back_after_flush: None,
-    flushable: None,
+    committed_db: None,
     cohort: Cohort,
     provider_admin: User,
     provider: Organisation,
