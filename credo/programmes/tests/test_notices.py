@@ -20,7 +20,7 @@ from credo.programmes.services import enrolments, workshops
 from credo.programmes.tasks import send_workshop_reminders
 
 from .builders import nz
-from .test_checkins_concurrency import Turns, audit_triggers_back_after_flush, flushable  # noqa: F401 (fixtures)
+from .test_checkins_concurrency import Turns
 from .workshops_builders import DURING_REGISTRATION, SEED_WORKSHOPS, ZOOM, details, enrol
 
 # The shared workshop fixtures (session, enrolled, cohort_facilitator, other_cohort, ...).
@@ -293,8 +293,7 @@ def _remind_waiting_for_the_writer(turns: Turns) -> int | str:
 
 
 def test_two_workers_at_once_remind_each_learner_once(
-    audit_triggers_back_after_flush: None,  # noqa: F811 (a fixture)
-    flushable: None,  # noqa: F811 (a fixture)
+    committed_db: None,
     cohort: Cohort,
     provider_admin: User,
 ) -> None:
