@@ -12,6 +12,7 @@ urlpatterns = [
     path("issuing/", include("credo.credentials.urls_issuing")),
     path("programmes/", include("credo.programmes.urls")),
     path("portfolios/", include("credo.portfolios.urls")),
+    path("assessment/", include("credo.assessment.urls")),
     path("jobs/", include("credo.core.urls")),
     path("api/v1/", api.urls),
     path("operator/", admin.site.urls),

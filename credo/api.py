@@ -17,6 +17,7 @@ from ninja.errors import ValidationError as InputError
 from ninja.types import DictStrAny
 
 from credo.api_errors import DocumentedRefusals, describe
+from credo.assessment.api import router as assessment_router
 from credo.catalogue.api import router as catalogue_router
 from credo.core.api import router as jobs_router
 from credo.credentials.api import router as credentials_router
@@ -51,6 +52,7 @@ api.add_router("/credentials", credentials_router)
 api.add_router("/programmes", programmes_router)
 api.add_router("/portfolios", portfolios_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("/assessment", assessment_router)
 
 
 def _messages(error: ValidationError) -> list[str]:

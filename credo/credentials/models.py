@@ -152,6 +152,11 @@ class Attainment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="attainment_decisions"
     )
     note = models.TextField(blank=True, help_text="The decision's reference: a ratification batch, a transfer record…")
+    evidence = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='What the learner chose to share, for the credential\'s evidence: [{"id", "name", "description"}].',
+    )
     components = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="completes", help_text="The units a qualification rests on."
     )

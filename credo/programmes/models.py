@@ -195,6 +195,7 @@ class EnrolmentState(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
     DEFERRED = "deferred", "Deferred to another cohort"
     LAPSED = "lapsed", "Lapsed"
+    AWARDED = "awarded", "Awarded"
 
 
 class Enrolment(models.Model):

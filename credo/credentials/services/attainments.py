@@ -7,6 +7,7 @@ combination, the qualification attainment follows, naming the units it rests on.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,8 +28,13 @@ def record_attainment(
     attained_on: datetime.date,
     decided_by: Any,
     note: str = "",
+    evidence: Sequence[dict[str, str]] = (),
 ) -> Attainment:
-    """Record that ``learner`` earned ``achievement``; refuses a second record of the same achievement."""
+    """Record that ``learner`` earned ``achievement``; refuses a second record of the same achievement.
+
+    ``evidence``: what the learner chose to share in the credential, as OB 3.0 Evidence ({"id", "name",
+    "description"}; the id an absolute URI).
+    """
     if route not in Route.values or route == Route.RULES_OF_COMBINATION:
         raise ValidationError({"route": f"Choose how it was earned: {', '.join(Route.values[:4])}."})
     if attained_on > datetime.date.today():
@@ -42,6 +48,7 @@ def record_attainment(
                 attained_on=attained_on,
                 decided_by=decided_by if getattr(decided_by, "is_authenticated", False) else None,
                 note=note,
+                evidence=list(evidence),
             )
             record_event(
                 actor=decided_by,

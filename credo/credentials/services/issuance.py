@@ -95,6 +95,8 @@ class _ChunkSigner:
             valid_until=credential.valid_until,
             awarded=_at_midday(attainment.attained_on),
             name=attainment.achievement.name,
+            # What the learner chose to share from their portfolio (recorded with a ratified attainment).
+            evidence=tuple(compose.Evidence(**entry) for entry in attainment.evidence),
             status=entries_for(self.issuer, credential.status_list_number, credential.status_index),
         )
         unsigned = compose.achievement_credential(facts, learner_of(attainment.learner), self._achievement(attainment))

@@ -1,0 +1,3 @@
+"""Assessment API: assessing."""
+
+from credo.assessment.api.router import router  # noqa: F401 - the endpoints below add to it

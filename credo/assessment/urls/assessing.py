@@ -1,0 +1,5 @@
+"""Assessment pages: assessing."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Assessment pages: claims."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

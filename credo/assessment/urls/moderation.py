@@ -1,0 +1,5 @@
+"""Assessment pages: moderation."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Assessment pages: ratification."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
