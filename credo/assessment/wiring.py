@@ -16,7 +16,16 @@ def _assessing() -> None:
 
 
 def _moderation() -> None:
-    """Moderators' samples and learners' outcomes on the dashboard."""
+    """Moderators' samples and learners' outcomes on the dashboard; the assessor's feedback beside each section of
+    the learner's portfolio; the IQA records built as jobs."""
+    from credo.assessment import panels_moderation
+    from credo.assessment.services import moderation_records
+    from credo.core import jobs, panels
+    from credo.portfolios import feedback
+
+    panels.register(panels_moderation.contribute)
+    feedback.register(panels_moderation.section_feedback)
+    jobs.register(moderation_records.KIND, moderation_records.run_record)
 
 
 def _ratification() -> None:
