@@ -1,0 +1,1 @@
+"""Assessment: one module per stage."""
