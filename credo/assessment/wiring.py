@@ -30,6 +30,12 @@ def _moderation() -> None:
 
 def _ratification() -> None:
     """Ratifiers' batches on the dashboard; the ratification job."""
+    from credo.assessment import panels_ratification
+    from credo.assessment.services import ratification
+    from credo.core import panels
+
+    ratification.register()
+    panels.register(panels_ratification.contribute)
 
 
 def _claims() -> None:
