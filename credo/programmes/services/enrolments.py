@@ -53,6 +53,7 @@ ALLOWED_FROM = {
     },
     EnrolmentState.DEFERRED: {EnrolmentState.APPLIED, EnrolmentState.CONFIRMED, EnrolmentState.ACTIVE},
     EnrolmentState.LAPSED: {EnrolmentState.CONFIRMED, EnrolmentState.ACTIVE},  # confirmed: never started
+    EnrolmentState.AWARDED: {EnrolmentState.ACTIVE},
 }
 
 
@@ -527,3 +528,11 @@ def lapse(enrolment: Enrolment, *, actor: Any, reason: str = "The submission dea
     enrolment = move(enrolment, EnrolmentState.LAPSED, actor=actor, reason=reason)
     tell(enrolment, f"Your enrolment in {enrolment.cohort} has lapsed", [f"{reason}. Talk to us about what next."])
     return enrolment
+
+
+@transaction.atomic
+def mark_awarded(enrolment: Enrolment, *, actor: Any) -> Enrolment:
+    """The enrolment ends as awarded: the learner holds the programme's qualification (ratified, or certificated by
+    the awarding body). Callers (assessment's ratification and certification) check who decided it and tell the
+    learner what they were awarded; this records the move, locked and audited."""
+    return move(enrolment, EnrolmentState.AWARDED, actor=actor, reason="The qualification was awarded")
