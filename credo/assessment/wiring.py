@@ -40,3 +40,9 @@ def _ratification() -> None:
 
 def _claims() -> None:
     """Claims, EQA and certification on the dashboard; the certification job."""
+    from credo.assessment import panels_claims
+    from credo.assessment.services import eqa
+    from credo.core import jobs, panels
+
+    jobs.register(eqa.CERTIFY_CLAIM, eqa.certify_claim_job)
+    panels.register(panels_claims.contribute)
