@@ -65,3 +65,23 @@ def complete_again(assessment: Assessment, *, outcome: str | None = None) -> Ass
     SampleEntry.objects.filter(assessment=assessment).update(state=ModerationState.PENDING)
     assessment.refresh_from_db()
     return assessment
+
+
+def moderated(assessment: Assessment, iqa: Any, *, sampled: bool = True) -> Assessment:
+    """Draw the assessment's cohort (everything sampled, or nothing) and, when sampled, agree with it: released."""
+    from credo.assessment.services import moderation
+
+    cohort = assessment.cohort
+    moderation.set_sampling_plan(
+        provider=cohort.programme.provider,
+        cohort=cohort,
+        actor=iqa,
+        percent=100 if sampled else 0,
+        new_assessor_decisions=0,
+    )
+    sample = moderation.draw_sample(cohort=cohort, actor=iqa, seed="builder")
+    entry = sample.entries.get(assessment=assessment)
+    if entry.state == ModerationState.PENDING:
+        moderation.moderate(entry=entry, actor=iqa, agreed=True, rationale="Agreed.")
+    assessment.refresh_from_db()
+    return assessment
