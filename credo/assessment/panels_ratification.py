@@ -46,9 +46,9 @@ def _providers(viewer: Viewer) -> list[Panel]:
     memberships = viewer.memberships_as(Role.PROGRAMME_ADMIN)
     if not memberships:
         return []
-    sent_again = RatificationEntry.objects.filter(
-        assessment=OuterRef("assessment")
-    ).exclude(decision=EntryDecision.RETURNED)
+    sent_again = RatificationEntry.objects.filter(assessment=OuterRef("assessment")).exclude(
+        decision=EntryDecision.RETURNED
+    )
     rows = (
         RatificationEntry.objects.filter(
             batch__cohort__programme__provider_id__in=[m.organisation_id for m in memberships],

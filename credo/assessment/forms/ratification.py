@@ -20,7 +20,9 @@ class BatchFilterForm(forms.Form):
 
     def __init__(self, *args: Any, providers: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [("", "Any"), *providers]
+        provider = self.fields["provider"]
+        assert isinstance(provider, forms.ChoiceField)
+        provider.choices = [("", "Any"), *providers]
 
     def chosen(self) -> dict[str, str]:
         data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}

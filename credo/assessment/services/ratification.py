@@ -111,9 +111,9 @@ def ready_for_ratification(cohort: Cohort) -> QuerySet[Assessment]:
 
 def waiting_for_moderation(cohort: Cohort) -> QuerySet[Assessment]:
     """Competent outcomes that cannot be sent yet because their sample is still being moderated."""
-    return Assessment.objects.filter(
-        cohort=cohort, state=AssessmentState.COMPLETED, outcome=Outcome.COMPETENT
-    ).exclude(sample_entry__sample__completed_at__isnull=False)
+    return Assessment.objects.filter(cohort=cohort, state=AssessmentState.COMPLETED, outcome=Outcome.COMPETENT).exclude(
+        sample_entry__sample__completed_at__isnull=False
+    )
 
 
 def returned_entries(cohort: Cohort) -> QuerySet[RatificationEntry]:
@@ -166,8 +166,8 @@ def send_for_ratification(*, cohort: Cohort, actor: Any, now: datetime.datetime 
         )
     try:
         with transaction.atomic():
-            cohort = Cohort.objects.select_for_update().select_related("programme__qualification__owner").get(
-                pk=cohort.pk
+            cohort = (
+                Cohort.objects.select_for_update().select_related("programme__qualification__owner").get(pk=cohort.pk)
             )
             ready = list(ready_for_ratification(cohort))
             if not ready:
@@ -221,9 +221,7 @@ def return_entry(*, entry: RatificationEntry, actor: Any, reason: str) -> Ratifi
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(
-            {"reason": "Say why you are returning it: the provider reads this to put it right, and the learner is told."}
-        )
+        raise ValidationError({"reason": "Say why you are returning it: the provider reads it to put it right."})
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": f"Keep the reason to {REASON_MAX:,} characters or fewer."})
     with transaction.atomic():

@@ -152,7 +152,12 @@ def record_pdf(batch: RatificationBatch, *, compress: bool = True) -> bytes:
         line(decision + ".", gap=2)
     ratified = sum(1 for entry in rows if entry.decision == EntryDecision.RATIFIED.label)
     returned = sum(1 for entry in rows if entry.decision == EntryDecision.RETURNED.label)
-    line(f"{len(rows)} learners: {ratified} ratified, {returned} returned, {len(rows) - ratified - returned} waiting.", 11, bold=True, gap=6)
+    line(
+        f"{len(rows)} learners: {ratified} ratified, {returned} returned, {len(rows) - ratified - returned} waiting.",
+        11,
+        bold=True,
+        gap=6,
+    )
     if batch.ratified_by:
         line(
             f"Ratified in credo by {batch.ratified_by.full_name or batch.ratified_by.email} on "
@@ -163,5 +168,3 @@ def record_pdf(batch: RatificationBatch, *, compress: bool = True) -> bytes:
     for label in ("Name", "Role", "Signature", "Date"):
         line(f"{label}: ____________________________________________", 11, gap=5)
     return bytes(pdf.output())
-
-

@@ -10,7 +10,6 @@ import json
 from typing import Any
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from credo.accounts.models import Organisation, Role, User
@@ -63,7 +62,9 @@ class TestWhatIsReady:
     def test_only_released_moderated_competent_outcomes_are_ready(self, cld_cohort: Cohort) -> None:
         ready = ready_outcomes(cld_cohort, 2)
         assessor, moderator = assessor_of(cld_cohort), moderator_of(cld_cohort)
-        not_yet = assessed(submitted(cld_cohort, "nyc@example.org"), assessor=assessor, outcome=Outcome.NOT_YET_COMPETENT)
+        not_yet = assessed(
+            submitted(cld_cohort, "nyc@example.org"), assessor=assessor, outcome=Outcome.NOT_YET_COMPETENT
+        )
         unreleased = assessed(submitted(cld_cohort, "held@example.org"), assessor=assessor, released=False)
         sampled(cld_cohort, [not_yet, unreleased], moderator=moderator, seed="seed-2")
         in_moderation = assessed(submitted(cld_cohort, "wait@example.org"), assessor=assessor)
@@ -186,7 +187,8 @@ class TestRatifying:
             entry.refresh_from_db()
             assert entry.decision == EntryDecision.RATIFIED
             attainment = entry.attainment
-            assert attainment is not None and attainment.route == Route.RATIFIED_ASSESSMENT
+            assert attainment is not None
+            assert attainment.route == Route.RATIFIED_ASSESSMENT
             assert attainment.learner == entry.assessment.learner
             credential = Credential.objects.get(attainment=attainment)
             report = verify_credential(json.loads(credential.issued_json))
@@ -260,7 +262,8 @@ class TestRatifying:
         assert Attainment.objects.count() == 1
         assert not Attainment.objects.filter(learner=returned.assessment.learner).exists()
         batch.refresh_from_db()
-        assert batch.job is not None and "1 was returned to the provider" in batch.job.summary
+        assert batch.job is not None
+        assert "1 was returned to the provider" in batch.job.summary
 
 
 def test_a_killed_ratification_resumes_and_each_learner_gets_exactly_one_credential(

@@ -45,7 +45,7 @@ def _counts(batches: Any) -> Any:
         pending=Count("entries", filter=Q(entries__decision=EntryDecision.PENDING)),
         ratified=Count("entries", filter=Q(entries__decision=EntryDecision.RATIFIED)),
         returned=Count("entries", filter=Q(entries__decision=EntryDecision.RETURNED)),
-    )
+    ).order_by("-submitted_at", "-id")
 
 
 # The provider's side ---------------------------------------------------------------------------------------------
@@ -217,7 +217,9 @@ def return_learner(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse
             )
             return redirect(_batch_url(found))
     status = 422 if form.errors else 200
-    return render(request, "assessment/ratification/return.html", {"batch": found, "entry": chosen, "form": form}, status=status)
+    return render(
+        request, "assessment/ratification/return.html", {"batch": found, "entry": chosen, "form": form}, status=status
+    )
 
 
 @login_required
