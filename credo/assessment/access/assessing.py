@@ -8,15 +8,17 @@ a learner) learns nothing (404); someone with another role at the provider is re
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from credo.accounts.access import roles_in
 from credo.accounts.models import Membership, OrganisationKind, Role
-from credo.assessment.models import Assessment, CohortAssessor
+from credo.assessment.models import Assessment, AssessmentState, CohortAssessor
 from credo.portfolios.models import Submission, SubmittedFile
 from credo.programmes.models import Cohort
 
@@ -77,6 +79,28 @@ def queue_assessments(user: Any) -> QuerySet[Assessment]:
     )
 
 
+def _today_anywhere() -> datetime.date:
+    """The date where it is earliest (UTC-12): the "late" filter never lists work as late before its own day ends."""
+    return (timezone.now() - datetime.timedelta(hours=12)).date()
+
+
+def filtered_queue(user: Any, *, cohort: str, state: str) -> QuerySet[Assessment]:
+    """The assessments in the user's queue, oldest submission first, with what a list shows (a fixed number of
+    queries however long it is). ``state`` is a state, "late", or empty for all."""
+    found = (
+        queue_assessments(user)
+        .select_related("cohort__programme", "learner", "assessor", "submission")
+        .defer("submission__manifest")
+    )
+    if cohort:
+        found = found.filter(cohort__public_id=cohort)
+    if state == "late":
+        found = found.exclude(state=AssessmentState.COMPLETED).filter(due_on__lt=_today_anywhere())
+    elif state:
+        found = found.filter(state=state)
+    return found.order_by("submission__submitted_at", "pk")
+
+
 def queue_unassigned(user: Any) -> QuerySet[Submission]:
     """Unassigned submissions of the cohorts in the user's queue."""
     return Submission.objects.filter(
@@ -93,6 +117,15 @@ def _cohort(public_id: Any) -> Cohort:
     if cohort is None:
         raise Http404("No such cohort.")
     return cohort
+
+
+def cohort_in_queue(user: Any, public_id: Any) -> Cohort:
+    """A cohort whose unassigned submissions the user may list: one they are named to assess, or any cohort of a
+    provider where they are a programme admin."""
+    cohort = _cohort(public_id)
+    if queue_cohorts(user).filter(pk=cohort.pk).exists():
+        return cohort
+    _refuse(user, cohort.programme.provider, "cohort", "You are not one of this cohort's assessors.")
 
 
 def cohort_for_admin(user: Any, public_id: Any) -> Cohort:

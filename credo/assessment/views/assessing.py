@@ -7,7 +7,6 @@ Thin views: every object comes through ``assessment.access.assessing``; every ch
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +18,6 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from credo.accounts.models import Role
@@ -66,28 +64,6 @@ def queue_rows(assessments: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def filtered_queue(user: Any, *, cohort: str, state: str) -> Any:
-    """The assessments in the user's queue, oldest submission first, with what the list shows (a fixed number of
-    queries however long it is)."""
-    found = (
-        access.queue_assessments(user)
-        .select_related("cohort__programme", "learner", "assessor", "submission")
-        .defer("submission__manifest")
-    )
-    if cohort:
-        found = found.filter(cohort__public_id=cohort)
-    if state == "late":
-        found = found.exclude(state=AssessmentState.COMPLETED).filter(due_on__lt=_today_anywhere())
-    elif state:
-        found = found.filter(state=state)
-    return found.order_by("submission__submitted_at", "pk")
-
-
-def _today_anywhere() -> datetime.date:
-    """The date where it is earliest (UTC-12): the "late" filter never lists work as late before its own day ends."""
-    return (timezone.now() - datetime.timedelta(hours=12)).date()
-
-
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
@@ -97,7 +73,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     cohorts = list(access.queue_cohorts(request.user))
     filters = QueueFilterForm(request.GET or None, cohorts=cohorts)
     chosen = filters.chosen() if filters.is_bound else {"cohort": "", "state": ""}
-    page = Paginator(filtered_queue(request.user, **chosen), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(access.filtered_queue(request.user, **chosen), PER_PAGE).get_page(request.GET.get("page"))
     unassigned = (
         access.queue_unassigned(request.user)
         .select_related("portfolio__enrolment__learner", "portfolio__enrolment__cohort__programme")
