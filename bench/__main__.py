@@ -24,7 +24,7 @@ from pathlib import Path
 
 import django
 
-from bench import bulk_award, credentials, portfolios
+from bench import bulk_award, credentials, portfolios, ratification
 from bench.endpoints import BASELINE, ENDPOINTS
 from bench.harness import BenchError, Measurement, bench_environment, count_queries, gunicorn, prepare, run_load
 
@@ -61,7 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         choices=PARTS,
         help=(
-            "run one part: web, credentials (signing and bulk), signing, bulk, portfolios, or bulk-award (default: all)"
+            "run one part: web, credentials (signing and bulk), signing, bulk, portfolios, bulk-award or "
+            "ratification (default: all)"
         ),
     )
     parser.add_argument(
@@ -82,10 +83,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=2_000,
         help="rows of the CSV applied through the bulk-award job (default 2000)",
     )
+    parser.add_argument(
+        "--ratification",
+        type=_bounded_int(100_000),
+        default=1_000,
+        help="competent outcomes ratified end to end to issued credentials (default 1000)",
+    )
     return parser.parse_args(argv)
 
 
-PARTS = ("web", "credentials", "signing", "bulk", "portfolios", "bulk-award")
+PARTS = ("web", "credentials", "signing", "bulk", "portfolios", "bulk-award", "ratification")
 
 
 def _runs(args: argparse.Namespace, part: str) -> bool:
@@ -154,6 +161,11 @@ def bulk_award_figures(args: argparse.Namespace) -> str:
     return bulk_award.table(bulk_award.measure(args.bulk_award))
 
 
+def ratification_figures(args: argparse.Namespace) -> str:
+    print(f"bench: ratifying {args.ratification:,} outcomes end to end in a throwaway installation…", file=sys.stderr)
+    return ratification.table(ratification.measure(args.ratification))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sections = []
@@ -164,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             ("bulk", bulk),
             ("portfolios", portfolio_figures),
             ("bulk-award", bulk_award_figures),
+            ("ratification", ratification_figures),
         )
         for part, run in parts:
             if _runs(args, part):
