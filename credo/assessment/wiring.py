@@ -13,6 +13,10 @@ def connect() -> None:
 
 def _assessing() -> None:
     """Assessors' queue on the dashboard."""
+    from credo.assessment.panels_assessing import contribute
+    from credo.core import panels
+
+    panels.register(contribute)
 
 
 def _moderation() -> None:
