@@ -66,10 +66,23 @@ def test_a_plan_out_of_range_is_shown_beside_its_field(
     assert response.status_code == 422
 
 
-@pytest.mark.parametrize(("who", "status"), [("assessor", 403), ("facilitator", 403), ("learner", 404),
-                                             ("outsider", 404), ("other_centre_admin", 404), (None, 302)])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("assessor", 403),
+        ("facilitator", 403),
+        ("learner", 404),
+        ("outsider", 404),
+        ("other_centre_admin", 404),
+        (None, 302),
+    ],
+)
 def test_the_moderation_pages_refuse_everyone_else(
-    who: str | None, status: int, request: pytest.FixtureRequest, client_for: Sign, cld_cohort: Cohort,
+    who: str | None,
+    status: int,
+    request: pytest.FixtureRequest,
+    client_for: Sign,
+    cld_cohort: Cohort,
     sampled: SampleEntry,
 ) -> None:
     client = client_for(request.getfixturevalue(who) if who else None)
@@ -167,7 +180,10 @@ def test_the_iqa_who_assessed_it_is_told_the_conflict_of_interest(
 
 
 def test_the_records_are_built_as_jobs(
-    client_for: Sign, cld_cohort: Cohort, sampled: SampleEntry, internal_qa: User,
+    client_for: Sign,
+    cld_cohort: Cohort,
+    sampled: SampleEntry,
+    internal_qa: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     moderation.moderate(entry=sampled, actor=internal_qa, agreed=False, rationale="Thin evidence, section 1.")
@@ -211,9 +227,11 @@ def test_the_learner_sees_nothing_until_released_then_the_feedback_and_deadline(
     assert "Resubmission deadline" in content and "17 September 2024" in content
     assert "Appeal this outcome" not in content
     # The portfolio shows the comment beside its section on attempt 2, and links attempt 1.
-    portfolio = client_for(learner).get(
-        reverse("portfolios:learner-portfolio", args=[assessment.submission.portfolio.enrolment_id])
-    ).content.decode()
+    portfolio = (
+        client_for(learner)
+        .get(reverse("portfolios:learner-portfolio", args=[assessment.submission.portfolio.enrolment_id]))
+        .content.decode()
+    )
     assert "feedback on your last attempt" in portfolio and "Describe your own part in the process." in portfolio
     assert "Attempt 1</a>" in portfolio
     dashboard = client_for(learner).get(reverse("dashboard")).content.decode()
@@ -234,8 +252,7 @@ def final(cld_cohort: Cohort, assessor: User, internal_qa: User) -> Assessment:
         completed(submitted(cld_cohort, "mere@example.org", "Mere"), assessor, outcome=Outcome.NOT_YET_COMPETENT),
         internal_qa,
     )
-    return moderated(completed(resubmitted(first.submission), assessor, outcome=Outcome.NOT_YET_COMPETENT),
-                     internal_qa)
+    return moderated(completed(resubmitted(first.submission), assessor, outcome=Outcome.NOT_YET_COMPETENT), internal_qa)
 
 
 def test_the_learner_appeals_a_final_outcome_from_its_page(client_for: Sign, final: Assessment) -> None:
@@ -252,7 +269,11 @@ def test_the_learner_appeals_a_final_outcome_from_its_page(client_for: Sign, fin
 
 
 def test_an_independent_reviewer_decides_the_appeal(
-    client_for: Sign, final: Assessment, centre_admin: User, internal_qa: User, member: Callable[..., User],
+    client_for: Sign,
+    final: Assessment,
+    centre_admin: User,
+    internal_qa: User,
+    member: Callable[..., User],
     centre: Organisation,
 ) -> None:
     appeal = appeals.lodge_appeal(assessment=final, actor=final.learner, grounds="Misread.")
@@ -274,9 +295,10 @@ def test_the_appeal_page_refuses_everyone_else(
     who: str, status: int, request: pytest.FixtureRequest, client_for: Sign, final: Assessment
 ) -> None:
     appeal = appeals.lodge_appeal(assessment=final, actor=final.learner, grounds="Misread.")
-    assert client_for(request.getfixturevalue(who)).get(
-        reverse("assessment:appeal", args=[appeal.pk])
-    ).status_code == status
+    assert (
+        client_for(request.getfixturevalue(who)).get(reverse("assessment:appeal", args=[appeal.pk])).status_code
+        == status
+    )
     assert Appeal.objects.get().state == AppealState.LODGED
 
 
@@ -284,7 +306,11 @@ def test_the_appeal_page_refuses_everyone_else(
 
 
 def test_the_iqas_dashboard_counts_the_moderation_work(
-    client_for: Sign, cld_cohort: Cohort, sampled: SampleEntry, assessor: User, internal_qa: User,
+    client_for: Sign,
+    cld_cohort: Cohort,
+    sampled: SampleEntry,
+    assessor: User,
+    internal_qa: User,
     django_assert_max_num_queries: Any,
 ) -> None:
     completed(submitted(cld_cohort, "waiting@example.org"), assessor)

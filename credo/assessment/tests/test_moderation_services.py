@@ -353,9 +353,7 @@ def test_a_referral_needs_a_rationale(drawn: Callable[..., Any], internal_qa: Us
     assert "rationale" in refused.value.message_dict
 
 
-def test_nobody_moderates_their_own_assessment(
-    cld_cohort: Cohort, centre: Organisation, internal_qa: User
-) -> None:
+def test_nobody_moderates_their_own_assessment(cld_cohort: Cohort, centre: Organisation, internal_qa: User) -> None:
     MembershipFactory(user=internal_qa, organisation=centre, role=Role.ASSESSOR)
     moderation.set_sampling_plan(
         provider=centre, cohort=cld_cohort, actor=internal_qa, percent=100, new_assessor_decisions=0

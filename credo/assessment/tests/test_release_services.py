@@ -27,8 +27,9 @@ pytestmark = pytest.mark.django_db
 def test_not_yet_competent_with_an_attempt_left_reopens_the_portfolio_with_a_deadline(
     cld_cohort: Cohort, assessor: User, internal_qa: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    assessment = completed(submitted(cld_cohort, "aroha@example.org", "Aroha"), assessor,
-                           outcome=Outcome.NOT_YET_COMPETENT)
+    assessment = completed(
+        submitted(cld_cohort, "aroha@example.org", "Aroha"), assessor, outcome=Outcome.NOT_YET_COMPETENT
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assessment = moderated(assessment, internal_qa)
     assert assessment.released_at is not None and not assessment.is_final
@@ -36,8 +37,9 @@ def test_not_yet_competent_with_an_attempt_left_reopens_the_portfolio_with_a_dea
     portfolio.refresh_from_db()
     assert (portfolio.attempt, portfolio.is_open) == (2, True)
     # 20 August 2024 in Auckland + 28 days: the end of 17 September there.
-    assert portfolio.resubmission_deadline == datetime.datetime(2024, 9, 17, 23, 59, 59,
-                                                                tzinfo=ZoneInfo("Pacific/Auckland"))
+    assert portfolio.resubmission_deadline == datetime.datetime(
+        2024, 9, 17, 23, 59, 59, tzinfo=ZoneInfo("Pacific/Auckland")
+    )
     email = next(m for m in mail.outbox if m.to == ["aroha@example.org"] and "result" in m.subject)
     assert "not yet competent" in email.body
     assert "Tuesday 17 September 2024, 11:59 PM" in email.body
@@ -49,9 +51,7 @@ def test_not_yet_competent_with_an_attempt_left_reopens_the_portfolio_with_a_dea
     assert event.details["resubmission_deadline"].startswith("2024-09-17T23:59:59")
 
 
-def test_the_resubmission_period_is_the_cohorts_setting(
-    cld_cohort: Cohort, assessor: User, internal_qa: User
-) -> None:
+def test_the_resubmission_period_is_the_cohorts_setting(cld_cohort: Cohort, assessor: User, internal_qa: User) -> None:
     found = settings_for(cld_cohort)
     found.resubmission_days = 10
     found.save()
@@ -65,8 +65,10 @@ def test_the_resubmission_period_is_the_cohorts_setting(
 def test_not_yet_competent_on_the_last_attempt_is_final_with_how_to_appeal(
     cld_cohort: Cohort, assessor: User, internal_qa: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    first = moderated(completed(submitted(cld_cohort, "mere@example.org", "Mere"), assessor,
-                                outcome=Outcome.NOT_YET_COMPETENT), internal_qa)
+    first = moderated(
+        completed(submitted(cld_cohort, "mere@example.org", "Mere"), assessor, outcome=Outcome.NOT_YET_COMPETENT),
+        internal_qa,
+    )
     second = completed(resubmitted(first.submission), assessor, outcome=Outcome.NOT_YET_COMPETENT)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -79,16 +81,24 @@ def test_not_yet_competent_on_the_last_attempt_is_final_with_how_to_appeal(
     assert "final" in email.body and "appeal" in email.body
     # Released 20 August in Auckland + 20 days.
     assert "Monday 9 September 2024, 11:59 PM" in email.body
-    assert release.appeal_deadline(second) == datetime.datetime(2024, 9, 9, 23, 59, 59,
-                                                                tzinfo=ZoneInfo("Pacific/Auckland"))
+    assert release.appeal_deadline(second) == datetime.datetime(
+        2024, 9, 9, 23, 59, 59, tzinfo=ZoneInfo("Pacific/Auckland")
+    )
 
 
-@pytest.mark.parametrize(("cohort_fixture", "words"), [
-    ("cld_cohort", "Test Polytechnic, who ratify it"),
-    ("seg_cohort", "external quality assurer"),
-])
+@pytest.mark.parametrize(
+    ("cohort_fixture", "words"),
+    [
+        ("cld_cohort", "Test Polytechnic, who ratify it"),
+        ("seg_cohort", "external quality assurer"),
+    ],
+)
 def test_competent_says_where_it_goes_next(
-    cohort_fixture: str, words: str, request: pytest.FixtureRequest, assessor: User, internal_qa: User,
+    cohort_fixture: str,
+    words: str,
+    request: pytest.FixtureRequest,
+    assessor: User,
+    internal_qa: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     cohort = request.getfixturevalue(cohort_fixture)
@@ -109,8 +119,13 @@ def test_nothing_is_released_before_moderation(cld_cohort: Cohort, assessor: Use
     assessment = completed(submitted(cld_cohort, "a@example.org"), assessor)
     with pytest.raises(ValidationError, match="moderated first"):
         release.release_outcome(assessment, actor=internal_qa)
-    moderation.set_sampling_plan(provider=cld_cohort.programme.provider, cohort=cld_cohort, actor=internal_qa,
-                                 percent=100, new_assessor_decisions=0)
+    moderation.set_sampling_plan(
+        provider=cld_cohort.programme.provider,
+        cohort=cld_cohort,
+        actor=internal_qa,
+        percent=100,
+        new_assessor_decisions=0,
+    )
     moderation.draw_sample(cohort=cld_cohort, actor=internal_qa)
     with pytest.raises(ValidationError, match="moderated first"):
         release.release_outcome(assessment, actor=internal_qa)
@@ -128,8 +143,13 @@ def test_only_the_centres_admins_and_iqas_release(
 def test_the_learner_sees_nothing_while_referred(
     cld_cohort: Cohort, assessor: User, internal_qa: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    moderation.set_sampling_plan(provider=cld_cohort.programme.provider, cohort=cld_cohort, actor=internal_qa,
-                                 percent=100, new_assessor_decisions=0)
+    moderation.set_sampling_plan(
+        provider=cld_cohort.programme.provider,
+        cohort=cld_cohort,
+        actor=internal_qa,
+        percent=100,
+        new_assessor_decisions=0,
+    )
     assessment = completed(submitted(cld_cohort, "hidden@example.org"), assessor)
     (entry,) = moderation.draw_sample(cohort=cld_cohort, actor=internal_qa).entries.all()
     with django_capture_on_commit_callbacks(execute=True):
