@@ -8,15 +8,18 @@ from collections.abc import Iterable
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
-from credo.accounts.models import Role
+from credo.accounts.models import OrganisationKind, Role
 from credo.assessment.models import BatchState, EntryDecision, RatificationBatch, RatificationEntry
 from credo.core import panels
 from credo.core.panels import Link, Panel, Viewer
 
 
 def _ratifiers(viewer: Viewer) -> list[Panel]:
-    """One query for every institution the viewer ratifies for."""
-    memberships = viewer.memberships_as(Role.RATIFIER)
+    """One query for every issuing institution the viewer ratifies for (an awarding body's ratifiers approve
+    certification instead: claims' panel)."""
+    memberships = [
+        m for m in viewer.memberships_as(Role.RATIFIER) if m.organisation.kind == OrganisationKind.ISSUING_INSTITUTION
+    ]
     if not memberships:
         return []
     waiting = dict(
