@@ -5,6 +5,7 @@ claims waiting for its certification staff, and a centre's claims (those blocked
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -28,8 +29,8 @@ def _awarding_body(viewer: Viewer) -> list[Panel]:
     ]
     if not memberships:
         return []
-    counts = {
-        row["awarding_body_id"]: row
+    counts: dict[int, dict[str, Any]] = {
+        row["awarding_body_id"]: dict(row)
         for row in Claim.objects.filter(awarding_body_id__in={m.organisation_id for m in memberships})
         .values("awarding_body_id")
         .annotate(
@@ -56,7 +57,9 @@ def _awarding_body(viewer: Viewer) -> list[Panel]:
 
 def _centre(viewer: Viewer) -> list[Panel]:
     """Only centres that deliver an awarding body's qualifications claim (two queries)."""
-    admin_at = [m for m in viewer.memberships_as(Role.PROGRAMME_ADMIN) if m.organisation.kind == OrganisationKind.PROVIDER]
+    admin_at = [
+        m for m in viewer.memberships_as(Role.PROGRAMME_ADMIN) if m.organisation.kind == OrganisationKind.PROVIDER
+    ]
     if not admin_at:
         return []
     ids = {m.organisation_id for m in admin_at}

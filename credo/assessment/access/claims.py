@@ -74,7 +74,7 @@ def _organisation(user: Any, slug: str, kind: str) -> tuple[Organisation, set[st
     if organisation is None:
         raise Http404("No such organisation.")
     roles = roles_in(user, organisation)
-    if not roles:
+    if not roles - {Role.LEARNER}:  # a learner there learns nothing of its claims
         raise Http404("No such organisation.")
     return organisation, roles
 

@@ -228,9 +228,8 @@ def _add_lines(claim: Claim, assessments: Sequence[Assessment]) -> list[LearnerC
                 )
             )
         if not lines:
-            raise ValidationError(
-                {"assessments": f"{plan.learner} already holds everything this outcome shows: there is nothing to claim."}
-            )
+            held_all = f"{plan.learner} already holds everything this outcome shows: there is nothing to claim."
+            raise ValidationError({"assessments": held_all})
         for line in lines:
             line.assessment = assessment
             if (line.learner.pk, line.achievement.pk) in existing:
@@ -311,9 +310,7 @@ class LearnerSummary:
 def claim_lines(claim: Claim) -> QuerySet[ClaimLine]:
     return (
         ClaimLine.objects.filter(claim=claim)
-        .select_related(
-            "learner", "achievement__unit", "assessment__cohort__programme__qualification", "attainment"
-        )
+        .select_related("learner", "achievement__unit", "assessment__cohort__programme__qualification", "attainment")
         .order_by("learner__full_name", "learner__email", "learner_id", "achievement__kind", "achievement__code")
     )
 

@@ -182,7 +182,9 @@ def review_claim(
         claim.released_at = now if released else None
         claim.save(update_fields=["state", "released_at"])
         CentreRisk.objects.update_or_create(
-            centre=claim.centre, awarding_body=claim.awarding_body, defaults={"risk": risk, "set_by": actor, "set_at": now}
+            centre=claim.centre,
+            awarding_body=claim.awarding_body,
+            defaults={"risk": risk, "set_by": actor, "set_at": now},
         )
         claim_audit(
             actor,
@@ -276,7 +278,9 @@ def approve_claim(*, claim: Claim, actor: Any, now: datetime.datetime | None = N
 
 def certify_claim_job(run: jobs.JobRun) -> str:
     """The job: each learner in their own transaction with its job line, then the claim CERTIFICATED (once)."""
-    claim = Claim.objects.select_related("centre", "awarding_body", "approved_by").filter(pk=run.params["claim"]).first()
+    claim = (
+        Claim.objects.select_related("centre", "awarding_body", "approved_by").filter(pk=run.params["claim"]).first()
+    )
     if claim is None:
         raise JobRefusedError("The claim no longer exists, so nothing was certificated.")
     if claim.state not in (ClaimState.CERTIFICATING, ClaimState.CERTIFICATED):

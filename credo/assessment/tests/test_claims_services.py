@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from credo.accounts.models import Organisation, Role, User
-from credo.assessment.models import Assessment, AssessmentState, ClaimState
+from credo.assessment.models import Assessment, AssessmentState, ClaimState, ModerationSample
 from credo.assessment.services import claims
 from credo.audit.models import AuditEvent
 from credo.catalogue.models import Qualification
@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 def _by_kind(claim: claims.Claim) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {"unit": [], "qualification": []}
     for line in claim.lines.select_related("achievement"):
-        found["unit" if line.achievement.kind == AchievementKind.UNIT else "qualification"].append(line.achievement.code)
+        found["unit" if line.achievement.kind == AchievementKind.UNIT else "qualification"].append(
+            line.achievement.code
+        )
     return found
 
 
@@ -33,9 +35,7 @@ def test_claimable_lists_released_moderated_competent_outcomes_of_the_awarding_b
     not_released = ready_to_claim(seg_cohort, "sam@example.org")
     Assessment.objects.filter(pk=not_released.pk).update(released_at=None)
     unfinished = ready_to_claim(seg_cohort, "alex@example.org")
-    unfinished.sample_entry.sample.__class__.objects.filter(pk=unfinished.sample_entry.sample_id).update(
-        completed_at=None
-    )
+    ModerationSample.objects.filter(pk=unfinished.sample_entry.sample_id).update(completed_at=None)
     assert list(claims.claimable(centre, awarding_body)) == [ready]
     assert not claims.claimable(centre, other_awarding_body).exists()
 
@@ -216,9 +216,9 @@ def test_claim_lines_name_achievements_of_the_awarding_bodys_issuer(
 ) -> None:
     assessment = ready_to_claim(seg_cohort, "jordan@example.org")
     claim = claims.build_claim(centre=centre, awarding_body=awarding_body, actor=centre_admin, assessments=[assessment])
-    assert set(Achievement.objects.filter(pk__in=claim.lines.values("achievement")).values_list("issuer", flat=True)) == {
-        seg_issuer.pk
-    }
+    assert set(
+        Achievement.objects.filter(pk__in=claim.lines.values("achievement")).values_list("issuer", flat=True)
+    ) == {seg_issuer.pk}
 
 
 def test_a_programme_admin_of_another_centre_cannot_claim_this_centres_outcomes(

@@ -12,9 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("claims/<int:claim_id>/learners/<int:learner_id>/remove/", claims.remove_learner, name="claim_remove"),
     path("claims/<int:claim_id>/submit/", claims.submit_claim, name="claim_submit"),
     path("claims/<int:claim_id>/review/", claims.review_claim, name="claim_review"),
-    path(
-        "claims/<int:claim_id>/portfolios/<int:assessment_id>/", claims.sampled_portfolio, name="claim_portfolio"
-    ),
+    path("claims/<int:claim_id>/portfolios/<int:assessment_id>/", claims.sampled_portfolio, name="claim_portfolio"),
     path("claims/<int:claim_id>/approve/", claims.approve_claim, name="claim_approve"),
     path("claims/<int:claim_id>/claim.csv", claims.claim_csv, name="claim_csv"),
     path("claims/<int:claim_id>/claim.pdf", claims.claim_pdf, name="claim_pdf"),

@@ -67,7 +67,10 @@ def build_claim(request: HttpRequest, slug: str, body_slug: str) -> HttpResponse
     if form.is_valid():
         try:
             claim = claims.build_claim(
-                centre=centre, awarding_body=body, actor=request.user, assessments=list(form.cleaned_data["assessments"])
+                centre=centre,
+                awarding_body=body,
+                actor=request.user,
+                assessments=list(form.cleaned_data["assessments"]),
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -92,7 +95,9 @@ def _claim_page(
     editable = centre_side and claim.state in claims.EDITABLE
     if editable and add_form is None:
         add_form = ClaimLearnersForm(claimable=claims.claimable(claim.centre, claim.awarding_body))
-    may_review = not centre_side and claim.state == ClaimState.SUBMITTED and eqa.is_external_qa(user, claim.awarding_body)
+    may_review = (
+        not centre_side and claim.state == ClaimState.SUBMITTED and eqa.is_external_qa(user, claim.awarding_body)
+    )
     if may_review and review_form is None:
         review_form = ReviewForm(portfolios=eqa.claim_assessments(claim))
     context = {
