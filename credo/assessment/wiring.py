@@ -9,6 +9,7 @@ def connect() -> None:
     _moderation()
     _ratification()
     _claims()
+    _pipeline()
 
 
 def _assessing() -> None:
@@ -25,3 +26,11 @@ def _ratification() -> None:
 
 def _claims() -> None:
     """Claims, EQA and certification on the dashboard; the certification job."""
+
+
+def _pipeline() -> None:
+    """The provider's pipeline on the dashboard of its programme admins, internal quality assurers and assessors."""
+    from credo.assessment.panels_pipeline import contribute
+    from credo.core import panels
+
+    panels.register(contribute)
