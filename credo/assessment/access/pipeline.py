@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from credo.accounts.access import organisations_where, roles_in
-from credo.accounts.models import Organisation, Role
+from credo.accounts.models import Organisation, OrganisationKind, Role
 from credo.programmes.models import Cohort
 
 #: Roles at a provider that may follow its pipeline.
@@ -23,10 +23,11 @@ REFUSED = "Only the provider's programme admins, internal quality assurers and a
 
 
 def providers_for_pipeline(user: Any) -> list[Organisation]:
-    """The providers whose pipeline the viewer may read; refused (403) when there are none."""
+    """The providers whose pipeline the viewer may read; refused (403) when there are none (an awarding body's
+    staff follow claims, not a provider's pipeline)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise PermissionDenied(REFUSED)
-    found = organisations_where(user, PIPELINE_READERS)
+    found = [org for org in organisations_where(user, PIPELINE_READERS) if org.kind == OrganisationKind.PROVIDER]
     if not found:
         raise PermissionDenied(REFUSED)
     return found

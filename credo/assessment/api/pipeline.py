@@ -70,6 +70,7 @@ class PipelineFilters(Page):
     auth=django_auth,
     response={200: list[PipelineOut], 401: Message, 403: Message},
     operation_id="assessment_pipelines",
+    url_name="assessment_pipelines",
     summary="Each cohort's learners at each stage of assessment, newest cohort first (programme admins, internal "
     "quality assurers and assessors of the provider)",
 )
@@ -93,6 +94,7 @@ def list_pipelines(request: HttpRequest, filters: Query[PipelineFilters]) -> lis
     auth=django_auth,
     response={200: PipelineOut, 401: Message, 403: Message, 404: Message},
     operation_id="assessment_cohort_pipeline",
+    url_name="assessment_cohort_pipeline",
     summary="One cohort's learners at each stage of assessment, and who acts next",
 )
 def cohort_pipeline(request: HttpRequest, public_id: UUID) -> PipelineOut:
