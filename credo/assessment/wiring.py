@@ -17,15 +17,36 @@ def _assessing() -> None:
 
 
 def _moderation() -> None:
-    """Moderators' samples and learners' outcomes on the dashboard."""
+    """Moderators' samples and learners' outcomes on the dashboard; the assessor's feedback beside each section of
+    the learner's portfolio; the IQA records built as jobs."""
+    from credo.assessment import panels_moderation
+    from credo.assessment.services import moderation_records
+    from credo.core import jobs, panels
+    from credo.portfolios import feedback
+
+    panels.register(panels_moderation.contribute)
+    feedback.register(panels_moderation.section_feedback)
+    jobs.register(moderation_records.KIND, moderation_records.run_record)
 
 
 def _ratification() -> None:
     """Ratifiers' batches on the dashboard; the ratification job."""
+    from credo.assessment import panels_ratification
+    from credo.assessment.services import ratification
+    from credo.core import panels
+
+    ratification.register()
+    panels.register(panels_ratification.contribute)
 
 
 def _claims() -> None:
     """Claims, EQA and certification on the dashboard; the certification job."""
+    from credo.assessment import panels_claims
+    from credo.assessment.services import eqa
+    from credo.core import jobs, panels
+
+    jobs.register(eqa.CERTIFY_CLAIM, eqa.certify_claim_job)
+    panels.register(panels_claims.contribute)
 
 
 def _pipeline() -> None:

@@ -1,0 +1,1 @@
+"""Assessment access, one module per stage."""

@@ -1,0 +1,1 @@
+"""Assessment forms, one module per stage."""

@@ -1,0 +1,1 @@
+"""Assessment views, one module per stage."""

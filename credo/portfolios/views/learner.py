@@ -27,6 +27,7 @@ from credo.catalogue.models import LearningOutcome
 from credo.core.forms import add_service_errors
 from credo.portfolios.access import own_item, own_portfolio, own_section_at
 from credo.portfolios.downloads import file_response
+from credo.portfolios.feedback import feedback_for
 from credo.portfolios.forms.learner import (
     FileForm,
     LinkForm,
@@ -91,7 +92,12 @@ def portfolio_page(request: HttpRequest, enrolment_id: int) -> HttpResponse:
         .annotate(item_count=Count("items"), words=Sum("items__word_count", filter=Q(items__kind=ItemKind.TEXT)))
         .order_by("position")
     )
-    rows = [(section, section_length(section, section.words or 0)) for section in sections]
+    # The assessor's comments on the last attempt, beside each section (from the assessment app, when installed).
+    comments = feedback_for(portfolio)
+    rows = [
+        (section, section_length(section, section.words or 0), comments.get(section.position, []))
+        for section in sections
+    ]
     matrix = mapping.gap_matrix(portfolio=portfolio)
     return render(
         request,

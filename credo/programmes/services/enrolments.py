@@ -53,6 +53,7 @@ ALLOWED_FROM = {
     },
     EnrolmentState.DEFERRED: {EnrolmentState.APPLIED, EnrolmentState.CONFIRMED, EnrolmentState.ACTIVE},
     EnrolmentState.LAPSED: {EnrolmentState.CONFIRMED, EnrolmentState.ACTIVE},  # confirmed: never started
+    EnrolmentState.AWARDED: {EnrolmentState.ACTIVE},  # mark_awarded: the learner's outcome was ratified or certificated
 }
 
 
@@ -527,3 +528,15 @@ def lapse(enrolment: Enrolment, *, actor: Any, reason: str = "The submission dea
     enrolment = move(enrolment, EnrolmentState.LAPSED, actor=actor, reason=reason)
     tell(enrolment, f"Your enrolment in {enrolment.cohort} has lapsed", [f"{reason}. Talk to us about what next."])
     return enrolment
+
+
+def mark_awarded(enrolment: Enrolment, *, actor: Any, reason: str = "") -> Enrolment:
+    """The enrolment ends as awarded: the learner's outcome was ratified or certificated (called by assessment's
+    services, which check who may decide that and tell the learner). Locked and audited through ``move``; an
+    enrolment already awarded is returned as it is, so a job run twice marks it once."""
+    with transaction.atomic():
+        current = Enrolment.objects.select_for_update().filter(pk=enrolment.pk).values_list("state", flat=True).get()
+        if current == EnrolmentState.AWARDED:
+            enrolment.state = current
+            return enrolment
+        return move(enrolment, EnrolmentState.AWARDED, actor=actor, reason=reason)
