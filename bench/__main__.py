@@ -8,7 +8,7 @@ Credentials: credentials signed and verified per second by credo's Python and by
 the DCC JavaScript libraries, side by side on one core, with their ratio; then bulk
 issuance of many credentials (wall time, peak memory). See bench/credentials.py.
 
-`--only web|credentials|signing|bulk|portfolios|bulk-award` runs one part. Exit 0 on success, 1 with a
+`--only web|credentials|signing|bulk|portfolios|bulk-award|pipeline` runs one part. Exit 0 on success, 1 with a
 message on any failure.
 """
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import django
 
-from bench import bulk_award, credentials, portfolios
+from bench import bulk_award, credentials, pipeline, portfolios
 from bench.endpoints import BASELINE, ENDPOINTS
 from bench.harness import BenchError, Measurement, bench_environment, count_queries, gunicorn, prepare, run_load
 
@@ -61,7 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         choices=PARTS,
         help=(
-            "run one part: web, credentials (signing and bulk), signing, bulk, portfolios, or bulk-award (default: all)"
+            "run one part: web, credentials (signing and bulk), signing, bulk, portfolios, bulk-award or pipeline "
+            "(default: all)"
         ),
     )
     parser.add_argument(
@@ -85,7 +86,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-PARTS = ("web", "credentials", "signing", "bulk", "portfolios", "bulk-award")
+PARTS = ("web", "credentials", "signing", "bulk", "portfolios", "bulk-award", "pipeline")
 
 
 def _runs(args: argparse.Namespace, part: str) -> bool:
@@ -154,6 +155,11 @@ def bulk_award_figures(args: argparse.Namespace) -> str:
     return bulk_award.table(bulk_award.measure(args.bulk_award))
 
 
+def pipeline_figures(args: argparse.Namespace) -> str:
+    print("bench: the pipeline and the assessor's queue (50 and 5,000 submissions)…", file=sys.stderr)
+    return pipeline.table(pipeline.measure())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sections = []
@@ -164,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             ("bulk", bulk),
             ("portfolios", portfolio_figures),
             ("bulk-award", bulk_award_figures),
+            ("pipeline", pipeline_figures),
         )
         for part, run in parts:
             if _runs(args, part):

@@ -53,7 +53,9 @@ class PipelineOut(Schema):
             route="ratification" if found.by_ratification else "certification",
             total=found.total,
             in_progress=found.in_progress,
-            stages=[StageOut(stage=s.stage, label=s.label, learners=s.count, who_next=s.who_next) for s in found.stages],
+            stages=[
+                StageOut(stage=s.stage, label=s.label, learners=s.count, who_next=s.who_next) for s in found.stages
+            ],
         )
 
 

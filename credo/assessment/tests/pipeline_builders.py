@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from credo.accounts.models import User
-from credo.catalogue.models import Qualification
 from credo.assessment.models import Assessment, AssessmentState, Outcome
 from credo.assessment.services.pipeline import Stage
+from credo.catalogue.models import Qualification
 from credo.portfolios.models import Submission
 from credo.portfolios.services.submissions import reopen_for_resubmission
 from credo.programmes.models import Cohort, EnrolmentState

@@ -108,19 +108,45 @@ def test_each_count_links_to_its_learners_where_the_viewer_may_open_the_list(
     cld_cohort: Cohort, assessor: User, internal_qa: User, centre_admin: User, client_for: Sign
 ) -> None:
     at_every_stage(cld_cohort, assessor, centre_admin)
-    progress = reverse("portfolios:cohort_progress", args=[cld_cohort.public_id]) + "?stage=submitted"
-    awarded = reverse("programmes:staff_enrolments", args=[cld_cohort.public_id]) + "?state=awarded"
+    key = [cld_cohort.public_id]
+    assignments = reverse("assessment:cohort-assessors", args=key)
+    progress = reverse("portfolios:cohort_progress", args=key) + "?stage=submitted"
+    moderation = reverse("assessment:cohort-moderation", args=key)
+    ratification = reverse("assessment:ratification_cohort", args=key)
+    awarded = reverse("programmes:staff_enrolments", args=key) + "?state=awarded"
 
     as_admin = client_for(centre_admin).get(cohort_url(cld_cohort)).content.decode()
     as_moderator = client_for(internal_qa).get(cohort_url(cld_cohort)).content.decode()
     as_assessor = client_for(assessor).get(cohort_url(cld_cohort)).content.decode()
 
-    assert f'href="{progress}"' in as_admin
-    assert f'href="{awarded}"' in as_admin
+    for url in (assignments, moderation, ratification, awarded):
+        assert f'href="{url}"' in as_admin
+    assert f'href="{moderation}"' in as_moderator
+    assert f'href="{assignments}"' not in as_moderator
     assert f'href="{progress}"' in as_assessor
-    assert f'href="{awarded}"' not in as_assessor  # the enrolments are the programme admins'
-    assert f'href="{progress}"' not in as_moderator
+    for url in (assignments, moderation, ratification, awarded):
+        assert f'href="{url}"' not in as_assessor  # pages of the admins and moderators
+    for client, url in ((client_for(centre_admin), assignments), (client_for(internal_qa), moderation)):
+        assert client.get(url).status_code == 200
     assert client_for(assessor).get(progress).status_code == 200
+
+
+def test_an_awarding_body_s_cohort_links_its_competent_learners_to_the_centre_s_claims(
+    seg: Qualification, assessor: User, centre_admin: User, client_for: Sign
+) -> None:
+    from credo.assessment.models import AssessmentState, Outcome
+
+    from .pipeline_builders import assessed
+
+    seg_cohort = second_cohort(centre_admin, seg)
+    competent = submitted(seg_cohort, "jordan@example.org")
+    assessed(competent, assessor, AssessmentState.COMPLETED, outcome=Outcome.COMPETENT, released=True)
+    claims = reverse("assessment:centre_claims", args=[seg_cohort.programme.provider.slug])
+
+    page = client_for(centre_admin).get(cohort_url(seg_cohort)).content.decode()
+
+    assert f'href="{claims}"' in page
+    assert "ratification/" not in page
 
 
 def test_the_stage_before_the_award_of_an_awarding_body_s_cohort_is_certification(
@@ -206,7 +232,7 @@ def test_the_list_pages_past_twenty_cohorts(centre_admin: User, client_for: Sign
     assert "Page 2 of 2" in second
 
 
-# The dashboard ---------------------------------------------------------------------------------------------------------
+# The dashboard --------------------------------------------------------------------------------------------------------
 
 
 def test_the_dashboard_summarises_the_provider_s_pipeline_for_its_programme_admin(

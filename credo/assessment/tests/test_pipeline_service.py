@@ -9,7 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from credo.accounts.models import Organisation, User
-from credo.catalogue.models import Qualification
 from credo.assessment.models import AssessmentState, Outcome
 from credo.assessment.services.pipeline import (
     AWAITING_CERTIFICATION,
@@ -19,6 +18,7 @@ from credo.assessment.services.pipeline import (
     provider_pipelines,
     provider_totals,
 )
+from credo.catalogue.models import Qualification
 from credo.programmes.models import Cohort, EnrolmentState
 
 from .builders import submitted
@@ -45,9 +45,7 @@ def test_each_learner_is_counted_once_in_the_stage_of_their_latest_attempt(
     assert found.in_progress == 9  # neither awarded nor final
 
 
-def test_a_learner_studying_without_a_submission_is_not_in_the_pipeline(
-    cld_cohort: Cohort, centre_admin: User
-) -> None:
+def test_a_learner_studying_without_a_submission_is_not_in_the_pipeline(cld_cohort: Cohort, centre_admin: User) -> None:
     from credo.portfolios.tests.builders import studying
 
     studying(cld_cohort, centre_admin, "still-writing@example.org", "Still Writing")

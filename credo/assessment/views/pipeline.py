@@ -8,7 +8,7 @@ learners where there is one the viewer may open. A fixed number of queries howev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -31,36 +31,62 @@ from credo.programmes.models import Cohort
 
 @dataclass(frozen=True)
 class Destination:
-    """Where a stage's count leads: a page (its URL name, with the cohort's id) with a filter, for some roles."""
+    """Where a stage's count leads: a page (its URL name) with a filter, for some roles at the provider. ``by`` says
+    what the page is addressed by: the cohort ("cohort") or the provider ("provider"); ``route`` limits it to the
+    cohorts whose outcomes are ratified ("ratification") or claimed ("certification")."""
 
     url_name: str
-    query: dict[str, str]
     roles: frozenset[str]
-    kwarg: str = "public_id"
+    query: dict[str, str] = field(default_factory=dict)
+    by: str = "cohort"
+    route: str = ""
 
 
 _ADMIN = frozenset({Role.PROGRAMME_ADMIN})
-_PORTFOLIO_READERS = frozenset({Role.PROGRAMME_ADMIN, Role.ASSESSOR})
+_MODERATION = frozenset({Role.PROGRAMME_ADMIN, Role.INTERNAL_QA})
+_ASSESSOR = frozenset({Role.ASSESSOR})
 
-#: The list behind each stage's count. A destination whose page does not exist (yet) is left out, not broken.
-DESTINATIONS: dict[Stage, Destination] = {
-    Stage.SUBMITTED: Destination("portfolios:cohort_progress", {"stage": "submitted"}, _PORTFOLIO_READERS),
-    Stage.AWARDED: Destination("programmes:staff_enrolments", {"state": "awarded"}, _ADMIN),
+#: The list behind each stage's count, the first the viewer's roles may open. A page that does not exist is left
+#: out, not linked broken.
+DESTINATIONS: dict[Stage, tuple[Destination, ...]] = {
+    Stage.SUBMITTED: (
+        Destination("assessment:cohort-assessors", _ADMIN),
+        Destination("portfolios:cohort_progress", _ASSESSOR, {"stage": "submitted"}),
+    ),
+    Stage.IN_ASSESSMENT: (Destination("assessment:cohort-assessors", _ADMIN),),
+    Stage.AWAITING_MODERATION: (Destination("assessment:cohort-moderation", _MODERATION),),
+    Stage.AWAITING_AWARD: (
+        Destination("assessment:ratification_cohort", _ADMIN, route="ratification"),
+        Destination("assessment:centre_claims", _ADMIN, by="provider", route="certification"),
+    ),
+    Stage.AWARDED: (Destination("programmes:staff_enrolments", _ADMIN, {"state": "awarded"}),),
 }
 
 
-def stage_links(cohort: Cohort, roles: set[str]) -> dict[Stage, str]:
+def _url(destination: Destination, cohort: Cohort) -> str:
+    if destination.by == "provider":
+        kwargs: dict[str, Any] = {"slug": cohort.programme.provider.slug}
+    else:
+        kwargs = {"public_id": cohort.public_id}
+    try:
+        url = reverse(destination.url_name, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
+    return f"{url}?{urlencode(destination.query)}" if destination.query else url
+
+
+def stage_links(found: Pipeline, roles: set[str]) -> dict[Stage, str]:
     """The URL of each stage's list that exists and the viewer's roles at the provider may open."""
-    found: dict[Stage, str] = {}
-    for stage, destination in DESTINATIONS.items():
-        if not roles & destination.roles:
-            continue
-        try:
-            url = reverse(destination.url_name, kwargs={destination.kwarg: cohort.public_id})
-        except NoReverseMatch:
-            continue
-        found[stage] = f"{url}?{urlencode(destination.query)}" if destination.query else url
-    return found
+    route = "ratification" if found.by_ratification else "certification"
+    links: dict[Stage, str] = {}
+    for stage, destinations in DESTINATIONS.items():
+        for destination in destinations:
+            if roles & destination.roles and destination.route in ("", route):
+                url = _url(destination, found.cohort)
+                if url:
+                    links[stage] = url
+                    break
+    return links
 
 
 @dataclass(frozen=True)
@@ -104,11 +130,10 @@ def cohort_pipeline(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """One cohort's pipeline: a bar chart and the same numbers in a table, each linking to its learners."""
     cohort = cohort_for_pipeline(request.user, public_id)
     found = pipelines.pipeline(cohort)
-    rows = _rows(found, stage_links(cohort, roles_in(request.user, cohort.programme.provider)))
+    rows = _rows(found, stage_links(found, roles_in(request.user, cohort.programme.provider)))
     chart = bar_chart(
         "pipeline",
-        f"Learners of {cohort} at each stage of assessment: "
-        + "; ".join(f"{row.label}: {row.count}" for row in rows),
+        f"Learners of {cohort} at each stage of assessment: " + "; ".join(f"{row.label}: {row.count}" for row in rows),
         [Bar(row.label, row.count) for row in rows],
     )
     context = {"cohort": cohort, "pipeline": found, "rows": rows, "chart": chart}
