@@ -9,6 +9,7 @@ def connect() -> None:
     _moderation()
     _ratification()
     _claims()
+    _pipeline()
 
 
 def _assessing() -> None:
@@ -50,3 +51,11 @@ def _claims() -> None:
 
     jobs.register(eqa.CERTIFY_CLAIM, eqa.certify_claim_job)
     panels.register(panels_claims.contribute)
+
+
+def _pipeline() -> None:
+    """The provider's pipeline on the dashboard of its programme admins, internal quality assurers and assessors."""
+    from credo.assessment.panels_pipeline import contribute
+    from credo.core import panels
+
+    panels.register(contribute)

@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("credo.assessment.urls.moderation")),
     path("", include("credo.assessment.urls.ratification")),
     path("", include("credo.assessment.urls.claims")),
+    path("", include("credo.assessment.urls.pipeline")),
 ]
