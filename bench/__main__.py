@@ -8,7 +8,7 @@ Credentials: credentials signed and verified per second by credo's Python and by
 the DCC JavaScript libraries, side by side on one core, with their ratio; then bulk
 issuance of many credentials (wall time, peak memory). See bench/credentials.py.
 
-`--only web|credentials|signing|bulk|portfolios|bulk-award|pipeline` runs one part. Exit 0 on success, 1 with a
+`--only web|credentials|signing|bulk|portfolios|bulk-award|ratification|pipeline` runs one part. Exit 0 on success, 1 with a
 message on any failure.
 """
 
@@ -24,8 +24,7 @@ from pathlib import Path
 
 import django
 
-from bench import bulk_award, credentials, portfolios, ratification
-from bench import bulk_award, credentials, pipeline, portfolios
+from bench import bulk_award, credentials, pipeline, portfolios, ratification
 from bench.endpoints import BASELINE, ENDPOINTS
 from bench.harness import BenchError, Measurement, bench_environment, count_queries, gunicorn, prepare, run_load
 
@@ -62,10 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         choices=PARTS,
         help=(
-            "run one part: web, credentials (signing and bulk), signing, bulk, portfolios, bulk-award or "
-            "ratification (default: all)"
-            "run one part: web, credentials (signing and bulk), signing, bulk, portfolios, bulk-award or pipeline "
-            "(default: all)"
+            "run one part: web, credentials (signing and bulk), signing, bulk, portfolios, bulk-award, "
+            "ratification or pipeline (default: all)"
         ),
     )
     parser.add_argument(
@@ -95,8 +92,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-PARTS = ("web", "credentials", "signing", "bulk", "portfolios", "bulk-award", "ratification")
-PARTS = ("web", "credentials", "signing", "bulk", "portfolios", "bulk-award", "pipeline")
+PARTS = ("web", "credentials", "signing", "bulk", "portfolios", "bulk-award", "ratification", "pipeline")
 
 
 def _runs(args: argparse.Namespace, part: str) -> bool:
@@ -168,6 +164,8 @@ def bulk_award_figures(args: argparse.Namespace) -> str:
 def ratification_figures(args: argparse.Namespace) -> str:
     print(f"bench: ratifying {args.ratification:,} outcomes end to end in a throwaway installation…", file=sys.stderr)
     return ratification.table(ratification.measure(args.ratification))
+
+
 def pipeline_figures(args: argparse.Namespace) -> str:
     print("bench: the pipeline and the assessor's queue (50 and 5,000 submissions)…", file=sys.stderr)
     return pipeline.table(pipeline.measure())
