@@ -8,8 +8,8 @@ Credentials: credentials signed and verified per second by credo's Python and by
 the DCC JavaScript libraries, side by side on one core, with their ratio; then bulk
 issuance of many credentials (wall time, peak memory). See bench/credentials.py.
 
-`--only web|credentials|signing|bulk|portfolios|bulk-award|ratification|pipeline` runs one part. Exit 0 on success, 1 with a
-message on any failure.
+`--only web|credentials|signing|bulk|portfolios|bulk-award|ratification|pipeline` runs one part. Exit 0 on
+success, 1 with a message on any failure.
 """
 
 from __future__ import annotations
