@@ -25,3 +25,8 @@ def test_a_seg_learner_submits_every_unit_mapped(seg_cohort: Cohort) -> None:
     criteria = [c for s in submission.manifest["sections"] for i in s["items"] for c in i["criteria"]]
     assert len(criteria) == 4
     assert not leaves_by_ratification(seg_cohort)
+
+
+def test_one_centre_runs_both_cohorts_at_once(cld_cohort: Cohort, seg_cohort: Cohort) -> None:
+    assert cld_cohort.programme.provider_id == seg_cohort.programme.provider_id
+    assert {cld_cohort.programme.slug, seg_cohort.programme.slug} == {"cld-facilitation", "organising"}

@@ -67,11 +67,7 @@ def seg_award(actor: Any, owner: Organisation) -> Qualification:
 
 
 def cohort_of(admin: Any, provider: Organisation, qualification: Qualification, slug: str) -> Cohort:
-    programme = cld_programme(admin, provider, qualification)
-    if slug != programme.slug:
-        programme.slug = slug
-        programme.save(update_fields=["slug"])
-    return cohort_2024(admin, programme)
+    return cohort_2024(admin, cld_programme(admin, provider, qualification, slug))
 
 
 def studying(cohort: Cohort, admin: Any, email: str, full_name: str = "A learner") -> Enrolment:

@@ -32,13 +32,15 @@ def nz(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: 
     return cohorts.local_moment(datetime.date(year, month, day), datetime.time(hour, minute, second), AUCKLAND)
 
 
-def cld_programme(admin: Any, provider: Organisation, qualification: Qualification) -> Programme:
+def cld_programme(
+    admin: Any, provider: Organisation, qualification: Qualification, slug: str = "cld-facilitation"
+) -> Programme:
     return cohorts.create_programme(
         actor=admin,
         provider=provider,
         qualification=qualification,
         name="Micro-credential in CLD facilitation",
-        slug="cld-facilitation",
+        slug=slug,
         summary="Validate your community-led development facilitation experience with a micro-credential.",
         who_it_is_for="People already working in communities who facilitate community-led development.",
         what_is_required="A written CLD case study, attestations, and critical reflection.",
