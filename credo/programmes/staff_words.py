@@ -16,6 +16,7 @@ ENROLMENT_STATE_FOR_STAFF: dict[str, str] = {
     EnrolmentState.WITHDRAWN: "Withdrawn",
     EnrolmentState.DEFERRED: "Deferred to another cohort",
     EnrolmentState.LAPSED: "Lapsed",
+    EnrolmentState.AWARDED: "Awarded: finished with the qualification",
 }
 
 INVOICE_STATE_FOR_STAFF: dict[str, str] = {

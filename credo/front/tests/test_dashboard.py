@@ -1,4 +1,4 @@
-"""The dashboard is drawn from panels the apps contribute; roles whose work is not built yet promise nothing."""
+"""The dashboard is drawn from panels the apps contribute: each role finds a card with the way to its work."""
 
 from __future__ import annotations
 
@@ -15,19 +15,17 @@ from credo.core.panels import Link, Panel, Viewer
 pytestmark = pytest.mark.django_db
 ClientFor = Callable[[User | None], Client]
 
-#: What the old panels said each of these roles does: none of it can be done in credo yet.
-PROMISES = (
-    "Judge submissions",
-    "Sample assessments",
-    "Read a centre's sample",
-    "Ratify moderated batches",
-    "Build your portfolio, submit it",
+@pytest.mark.parametrize(
+    ("persona", "link"),
+    [
+        ("assessor", "/assessment/queue/"),
+        ("internal_qa", "/assessment/pipeline/"),
+        ("external_qa", "/assessment/awarding/"),
+        ("ratifier", "/assessment/awarding/"),
+    ],
 )
-
-
-@pytest.mark.parametrize("persona", ["assessor", "internal_qa", "external_qa", "ratifier"])
-def test_a_role_whose_work_is_not_built_is_listed_plainly_and_promises_nothing(
-    persona: str, request: pytest.FixtureRequest, client_for: ClientFor
+def test_each_assessment_role_has_a_card_with_the_way_to_its_work(
+    persona: str, link: str, request: pytest.FixtureRequest, client_for: ClientFor
 ) -> None:
     user: User = request.getfixturevalue(persona)
     membership = Membership.objects.select_related("organisation").get(user=user)
@@ -35,10 +33,8 @@ def test_a_role_whose_work_is_not_built_is_listed_plainly_and_promises_nothing(
 
     page = client_for(user).get(reverse("dashboard")).text
 
-    assert f"<li>{role_at}</li>" in page
-    assert f"{role_at}</h2>" not in page
-    for promise in PROMISES:
-        assert promise not in page
+    assert f"{role_at}</h2>" in page
+    assert f'href="{link}' in page
 
 
 def test_an_outsider_sees_only_their_own_organisation(
@@ -67,6 +63,11 @@ def test_every_app_with_work_contributes_and_registering_twice_counts_once(
         "credo.catalogue.panels",
         "credo.programmes.panels",
         "credo.credentials.panels",
+        "credo.assessment.panels_assessing",
+        "credo.assessment.panels_moderation",
+        "credo.assessment.panels_ratification",
+        "credo.assessment.panels_claims",
+        "credo.assessment.panels_pipeline",
     }
     first = panels.contributors()[0]
     panels.register(first)
