@@ -125,6 +125,8 @@ def status_words(
         return f"Moved to {moved_to.cohort.name}" if moved_to is not None else "Moved to another cohort"
     if state == EnrolmentState.LAPSED:
         return "Ended: the submission deadline passed"
+    if state == EnrolmentState.AWARDED:
+        return "Finished: awarded"
     return "Withdrawn"
 
 
@@ -164,6 +166,10 @@ def _next_step(summary: Summary) -> NextStep:
             "Your place moved to a later cohort.",
             reverse("programmes:my-enrolment", args=[enrolment.deferred_to_id]),
             "Go to your new cohort",
+        )
+    if state == EnrolmentState.AWARDED:
+        return NextStep(
+            "Your credential is issued: see it, download it and share it.", reverse("dashboard"), "Your dashboard"
         )
     return NextStep("")
 

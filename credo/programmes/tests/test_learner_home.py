@@ -238,6 +238,8 @@ class TestWhereAnEnrolmentStandsInWords:
         assert learner_home.status_words(enrolment) == "On the waiting list"
         enrolment.state = EnrolmentState.LAPSED
         assert learner_home.status_words(enrolment) == "Ended: the submission deadline passed"
+        enrolment.state = EnrolmentState.AWARDED
+        assert learner_home.status_words(enrolment) == "Finished: awarded"
         enrolment.state = EnrolmentState.WITHDRAWN
         assert learner_home.status_words(enrolment) == "Withdrawn"
 
