@@ -359,6 +359,12 @@ class ClaimLine(models.Model):
         ordering = ("claim", "learner", "id")
         constraints: ClassVar = [
             models.UniqueConstraint(fields=("claim", "learner", "achievement"), name="claimline_once_per_claim"),
+            # One claim per outcome: the same assessment cannot be claimed on two claims (a removed line is deleted).
+            models.UniqueConstraint(
+                fields=("assessment", "achievement"),
+                condition=Q(assessment__isnull=False),
+                name="claimline_one_claim_per_outcome",
+            ),
         ]
 
     def __str__(self) -> str:

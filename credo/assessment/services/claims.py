@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -237,7 +237,13 @@ def _add_lines(claim: Claim, assessments: Sequence[Assessment]) -> list[LearnerC
                     {"assessments": f"{plan.learner} is already claimed for {line.achievement.name} in this claim."}
                 )
             existing.add((line.learner.pk, line.achievement.pk))
-        ClaimLine.objects.bulk_create(lines)
+        try:
+            with transaction.atomic():
+                ClaimLine.objects.bulk_create(lines)
+        except IntegrityError:
+            raise ValidationError(
+                {"assessments": f"{plan.learner}'s outcome is already on another claim: it can be claimed once."}
+            ) from None
         plans.append(plan)
     return plans
 

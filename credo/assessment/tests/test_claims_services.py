@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from credo.accounts.models import Organisation, Role, User
-from credo.assessment.models import Assessment, AssessmentState, ClaimState, ModerationSample
+from credo.assessment.models import Assessment, AssessmentState, Claim, ClaimLine, ClaimState, ModerationSample
 from credo.assessment.services import claims
 from credo.audit.models import AuditEvent
 from credo.catalogue.models import Qualification
@@ -229,3 +230,17 @@ def test_a_programme_admin_of_another_centre_cannot_claim_this_centres_outcomes(
     assessment = ready_to_claim(seg_cohort, "jordan@example.org")
     with pytest.raises(ValidationError, match="Not claimable"):
         claims.build_claim(centre=other, awarding_body=awarding_body, actor=admin, assessments=[assessment])
+
+
+def test_the_database_refuses_one_outcome_on_two_claims(
+    seg_cohort: Cohort, centre: Organisation, centre_admin: User, awarding_body: Organisation, seg_issuer: Issuer
+) -> None:
+    assessment = ready_to_claim(seg_cohort, "jordan@example.org", "Jordan Lee")
+    first = claims.build_claim(centre=centre, awarding_body=awarding_body, actor=centre_admin, assessments=[assessment])
+    line = first.lines.first()
+    assert line is not None
+    second = Claim.objects.create(centre=centre, awarding_body=awarding_body, created_by=centre_admin)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClaimLine.objects.create(
+            claim=second, learner=line.learner, achievement=line.achievement, assessment=assessment
+        )
