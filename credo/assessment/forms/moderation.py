@@ -87,4 +87,5 @@ class DecideAppealForm(forms.Form):
             .exclude(pk=exclude)
             .order_by("full_name", "email")
         )
-        field.label_from_instance = lambda user: str(user.full_name or user.email)  # type: ignore[method-assign]  # names, not emails
+        # People choose by name, not by email address.
+        field.label_from_instance = lambda obj: str(obj.full_name or obj.email)  # type: ignore[method-assign]

@@ -104,7 +104,9 @@ def set_sampling_plan(
         problems["new_assessor_decisions"] = f"Give a number from 0 to {MAX_NEW_ASSESSOR_DECISIONS}."
     if problems:
         raise ValidationError(problems)
-    lookup = {"cohort": cohort} if cohort is not None else {"provider": provider, "cohort__isnull": True}
+    lookup: dict[str, Any] = (
+        {"cohort": cohort} if cohort is not None else {"provider": provider, "cohort__isnull": True}
+    )
     plan = SamplingPlan.objects.select_for_update().filter(**lookup).first()
     if plan is None:
         plan = SamplingPlan(provider=provider, cohort=cohort, updated_by=actor)
@@ -171,7 +173,7 @@ def choose(
     """
     covered = covered or Covered()
     ordered = sorted(population, key=lambda c: c.pk)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible by design: the seed is recorded (decision 0020)
     chosen: dict[int, list[str]] = {}
     for candidate in ordered:
         if candidate.not_yet_competent:

@@ -215,10 +215,8 @@ def run_record(run: JobRun) -> str:
             columns, rows = _rows(cohort, record)
             writer = csv.writer(text)
             writer.writerow(columns)
-            written = 0
-            for row in rows:
+            for written, row in enumerate(rows, start=1):
                 writer.writerow(row)
-                written += 1
                 if written % CHUNK == 0:
                     run.set_progress(written)
             text.flush()

@@ -144,9 +144,9 @@ def release_outcome(assessment: Assessment, *, actor: Any, now: datetime.datetim
     assessment.version += 1
     assessment.save(update_fields=["released_at", "is_final", "version", "updated_at"])
     if is_final:
-        deadline = appeal_deadline(assessment)
-        assert deadline is not None  # final and released just now
-        details["appeal_deadline"] = deadline.isoformat()
+        appeal_by = appeal_deadline(assessment)
+        assert appeal_by is not None  # final and released just now
+        details["appeal_deadline"] = appeal_by.isoformat()
         _email(
             assessment,
             f"Your assessment result: {programme}",
@@ -156,7 +156,7 @@ def release_outcome(assessment: Assessment, *, actor: Any, now: datetime.datetim
                 "attempt, so this outcome is final.",
                 "If you believe the assessment was not made fairly or correctly, you can appeal. Open your outcome "
                 'page (link below), choose "Appeal this outcome" and say why, by '
-                f"{_when(deadline, portfolio)}. Someone who took no part in the decision reviews your appeal and "
+                f"{_when(appeal_by, portfolio)}. Someone who took no part in the decision reviews your appeal and "
                 "writes to you with their decision.",
             ],
         )

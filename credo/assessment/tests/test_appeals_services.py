@@ -109,9 +109,11 @@ def test_dismissed_the_outcome_stands_and_the_learner_is_told(
         decided = appeals.decide_appeal(appeal=lodged, actor=second_iqa, upheld=False, decision="The judgement holds.")
     assert decided.state == AppealState.DISMISSED
     assessment = Assessment.objects.get(pk=lodged.assessment_id)
-    assert assessment.is_final and assessment.released_at is not None
+    assert assessment.is_final
+    assert assessment.released_at is not None
     (email,) = mail.outbox
-    assert "not upheld" in email.body and "The judgement holds." in email.body
+    assert "not upheld" in email.body
+    assert "The judgement holds." in email.body
     with pytest.raises(ValidationError, match="already been decided"):
         appeals.decide_appeal(appeal=lodged, actor=second_iqa, upheld=True, decision="Changed my mind.")
 
@@ -131,5 +133,6 @@ def test_upheld_the_assessment_reopens_for_another_assessor_and_is_moderated_aga
     assessment = Assessment.objects.get(pk=lodged.assessment_id)
     assert assessment.assessor == second_assessor
     assert assessment.state == AssessmentState.DRAFT
-    assert assessment.released_at is None and not assessment.is_final
+    assert assessment.released_at is None
+    assert not assessment.is_final
     assert assessment.sample_entry.state == ModerationState.PENDING

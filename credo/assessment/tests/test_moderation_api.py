@@ -35,14 +35,17 @@ def test_the_iqa_sets_the_plan_previews_draws_and_moderates(
     put = client.put(
         f"{base}/sampling-plan", {"percent": 100, "new_assessor_decisions": 0}, content_type="application/json"
     )
-    assert put.status_code == 200 and put.json() == {"scope": "cohort", "percent": 100, "new_assessor_decisions": 0}
+    assert put.status_code == 200
+    assert put.json() == {"scope": "cohort", "percent": 100, "new_assessor_decisions": 0}
     completed(submitted(cld_cohort, "aroha@example.org", "Aroha"), assessor, outcome=Outcome.NOT_YET_COMPETENT)
     preview = _post(client, f"{base}/samples/preview", {"seed": "api"})
-    assert preview.status_code == 200 and preview.json()[0]["reasons"][0] == "not yet competent"
+    assert preview.status_code == 200
+    assert preview.json()[0]["reasons"][0] == "not yet competent"
     drawn = _post(client, f"{base}/samples", {"seed": "api"})
     assert drawn.status_code == 201
     body = drawn.json()
-    assert body["seed"] == "api" and body["entries"][0]["state"] == "Waiting for the moderator"
+    assert body["seed"] == "api"
+    assert body["entries"][0]["state"] == "Waiting for the moderator"
     assert _post(client, f"{base}/samples", {}).status_code == 422  # nothing left to draw
     listed = client.get(f"{base}/samples", {"limit": 1})
     assert [s["number"] for s in listed.json()] == [1]
@@ -52,7 +55,8 @@ def test_the_iqa_sets_the_plan_previews_draws_and_moderates(
     refused = _post(client, f"{API}/moderation/{entry}", {"agreed": False, "rationale": ""})
     assert refused.status_code == 422
     agreed = _post(client, f"{API}/moderation/{entry}", {"agreed": True, "rationale": "Sound."})
-    assert agreed.status_code == 200 and agreed.json()["state"] == "Agreed"
+    assert agreed.status_code == 200
+    assert agreed.json()["state"] == "Agreed"
 
 
 def test_the_samples_list_costs_a_fixed_number_of_queries(
@@ -82,7 +86,8 @@ def test_the_learner_reads_outcomes_and_appeals_and_a_reviewer_decides(
     learner = client_for(final.learner)
     found = learner.get(f"{API}/outcomes").json()
     assert [o["attempt"] for o in found] == [2, 1]
-    assert found[0]["is_final"] and found[0]["appeal_by"]
+    assert found[0]["is_final"]
+    assert found[0]["appeal_by"]
     assert found[0]["judgements"][0]["comment"] == "Describe your own part in the process."
     lodged = _post(learner, f"{API}/outcomes/{final.pk}/appeal", {"grounds": "Misread."})
     assert lodged.status_code == 201
@@ -90,7 +95,8 @@ def test_the_learner_reads_outcomes_and_appeals_and_a_reviewer_decides(
     decided = _post(
         client_for(centre_admin), f"{API}/appeals/{appeal}/decision", {"upheld": False, "decision": "It stands."}
     )
-    assert decided.status_code == 200 and decided.json()["state"] == AppealState.DISMISSED.label
+    assert decided.status_code == 200
+    assert decided.json()["state"] == AppealState.DISMISSED.label
 
 
 @pytest.mark.parametrize(
@@ -152,7 +158,8 @@ def test_the_moderator_of_it_is_refused_the_appeal_decision(
     response = _post(
         client_for(internal_qa), f"{API}/appeals/{appeal.pk}/decision", {"upheld": False, "decision": "No."}
     )
-    assert response.status_code == 403 and "Conflict of interest" in response.json()["detail"]
+    assert response.status_code == 403
+    assert "Conflict of interest" in response.json()["detail"]
     other = member(centre, Role.INTERNAL_QA, "iqa2@credo.example")
     assert (
         _post(

@@ -210,7 +210,8 @@ def test_the_draw_records_its_seed_and_plan_and_releases_those_passed_by(
     with django_capture_on_commit_callbacks(execute=True):
         sample = moderation.draw_sample(cohort=cld_cohort, actor=internal_qa)
     assert len(sample.seed) == 16
-    assert sample.plan["percent"] == 25 and sample.plan["new_assessor_decisions"] == 5
+    assert sample.plan["percent"] == 25
+    assert sample.plan["new_assessor_decisions"] == 5
     assert sample.population == [a.pk for a in assessments]
     passed_by = sample.entries.filter(state=ModerationState.NOT_SAMPLED)
     assert passed_by.count() == 8 - sample.entries.filter(state=ModerationState.PENDING).count()
@@ -337,7 +338,8 @@ def test_a_referral_goes_back_to_the_assessor_then_is_reviewed_again(
     assert referred.assessment.state == AssessmentState.REFERRED
     assert referred.assessment.released_at is None
     (email,) = mail.outbox
-    assert email.to == ["assessor@credo.example"] and "Section 2 is thin." in email.body
+    assert email.to == ["assessor@credo.example"]
+    assert "Section 2 is thin." in email.body
     with pytest.raises(ValidationError, match="back with the assessor"):
         moderation.moderate(entry=entry, actor=internal_qa, agreed=True, rationale="")
     complete_again(entry.assessment)

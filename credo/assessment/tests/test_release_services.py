@@ -32,7 +32,8 @@ def test_not_yet_competent_with_an_attempt_left_reopens_the_portfolio_with_a_dea
     )
     with django_capture_on_commit_callbacks(execute=True):
         assessment = moderated(assessment, internal_qa)
-    assert assessment.released_at is not None and not assessment.is_final
+    assert assessment.released_at is not None
+    assert not assessment.is_final
     portfolio = assessment.submission.portfolio
     portfolio.refresh_from_db()
     assert (portfolio.attempt, portfolio.is_open) == (2, True)
@@ -73,12 +74,14 @@ def test_not_yet_competent_on_the_last_attempt_is_final_with_how_to_appeal(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         second = moderated(second, internal_qa)
-    assert second.attempt == 2 and second.is_final
+    assert second.attempt == 2
+    assert second.is_final
     portfolio = second.submission.portfolio
     portfolio.refresh_from_db()
     assert not portfolio.is_open
     (email,) = [m for m in mail.outbox if m.to == ["mere@example.org"]]
-    assert "final" in email.body and "appeal" in email.body
+    assert "final" in email.body
+    assert "appeal" in email.body
     # Released 20 August in Auckland + 20 days.
     assert "Monday 9 September 2024, 11:59 PM" in email.body
     assert release.appeal_deadline(second) == datetime.datetime(
@@ -106,7 +109,8 @@ def test_competent_says_where_it_goes_next(
     with django_capture_on_commit_callbacks(execute=True):
         moderated(assessment, internal_qa)
     (email,) = [m for m in mail.outbox if m.to == ["kiri@example.org"] and "result" in m.subject]
-    assert "competent" in email.subject and words in email.body
+    assert "competent" in email.subject
+    assert words in email.body
 
 
 def test_an_outcome_is_released_once(cld_cohort: Cohort, assessor: User, internal_qa: User) -> None:
