@@ -15,6 +15,7 @@ from credo.core.panels import Link, Panel, Viewer
 pytestmark = pytest.mark.django_db
 ClientFor = Callable[[User | None], Client]
 
+
 @pytest.mark.parametrize(
     ("persona", "link"),
     [
