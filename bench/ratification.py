@@ -68,8 +68,7 @@ def _world(count: int) -> tuple[object, object, object]:
     _freeze_now()
     from django.utils import timezone
 
-    from credo.accounts.models import Membership, OrganisationKind, Role, User
-    from credo.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+    from credo.accounts.models import Membership, Organisation, OrganisationKind, Role, User
     from credo.assessment.models import (
         Assessment,
         AssessmentState,
@@ -84,22 +83,21 @@ def _world(count: int) -> tuple[object, object, object]:
     from credo.portfolios.tests.builders import cld_with_template, cohort_of
     from credo.programmes.models import Enrolment
 
-    institution = OrganisationFactory(
+    def _member(email: str, organisation: Organisation, role: str) -> User:
+        user = User.objects.create_user(email=email, full_name=email.split("@")[0].title())
+        Membership.objects.create(user=user, organisation=organisation, role=role)
+        return user
+
+    institution = Organisation.objects.create(
         name="Otago Polytechnic", slug="otago-polytechnic", kind=OrganisationKind.ISSUING_INSTITUTION, country="NZ"
     )
-    centre = OrganisationFactory(name="Inspiring Communities", slug="ic", kind=OrganisationKind.PROVIDER, country="NZ")
-    admin = MembershipFactory(
-        user=UserFactory(email="admin@ic.example"), organisation=centre, role=Role.PROGRAMME_ADMIN
-    ).user
-    registry = MembershipFactory(
-        user=UserFactory(email="registry@op.example"), organisation=institution, role=Role.PROGRAMME_ADMIN
-    ).user
-    ratifier = MembershipFactory(
-        user=UserFactory(email="ratifier@op.example"), organisation=institution, role=Role.RATIFIER
-    ).user
-    assessor = MembershipFactory(
-        user=UserFactory(email="assessor@ic.example"), organisation=centre, role=Role.ASSESSOR
-    ).user
+    centre = Organisation.objects.create(
+        name="Inspiring Communities", slug="ic", kind=OrganisationKind.PROVIDER, country="NZ"
+    )
+    admin = _member("admin@ic.example", centre, Role.PROGRAMME_ADMIN)
+    registry = _member("registry@op.example", institution, Role.PROGRAMME_ADMIN)
+    ratifier = _member("ratifier@op.example", institution, Role.RATIFIER)
+    assessor = _member("assessor@ic.example", centre, Role.ASSESSOR)
     create_issuer(institution, actor=registry, email="badges@op.example", did_method="key")
     cohort = cohort_of(admin, centre, cld_with_template(registry, institution), "cld-facilitation")
     model = submitted(cohort, "model@example.org", "Model Learner")

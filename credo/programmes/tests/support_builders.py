@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from credo.accounts.models import Role, User
 from credo.accounts.tests.factories import MembershipFactory, UserFactory
@@ -16,9 +16,8 @@ REPLY_DOMAIN = "reply.credo.example"
 
 def facilitator_of(cohort: Cohort, admin: Any, email: str) -> User:
     """A facilitator at the cohort's provider, assigned to the cohort."""
-    person = MembershipFactory(
-        user=UserFactory(email=email), organisation=cohort.programme.provider, role=Role.FACILITATOR
-    ).user
+    person = cast(User, UserFactory(email=email))
+    MembershipFactory(user=person, organisation=cohort.programme.provider, role=Role.FACILITATOR)
     cohorts.assign_facilitators(cohort, actor=admin, facilitators=[*cohort.facilitators.all(), person])
     return person
 
