@@ -98,13 +98,15 @@ class TestIssuing:
         assert link in ratifying
         assert "Ratifier at Test Awarding Body" in headings(ratifying)
 
-    def test_without_an_issuer_an_admin_is_offered_set_up_and_a_ratifier_has_nothing_to_click(
+    def test_without_an_issuer_an_admin_is_offered_set_up_and_a_ratifier_only_their_claims(
         self, catalogue_admin: User, ratifier: User, client_for: ClientFor
     ) -> None:
         assert "Set up credential issuing" in dashboard(client_for(catalogue_admin))
         ratifying = dashboard(client_for(ratifier))
-        assert "Ratifier at Test Awarding Body" not in headings(ratifying)
-        assert "<li>Ratifier at Test Awarding Body</li>" in ratifying
+        # An awarding body's ratifier certificates claims (assessment's card); there is no issuing to link to yet.
+        assert "Ratifier at Test Awarding Body" in headings(ratifying)
+        assert "/issuing/" not in ratifying
+        assert "Set up credential issuing" not in ratifying
 
 
 class TestTheProgressionChecker:
