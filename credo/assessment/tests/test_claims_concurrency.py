@@ -9,7 +9,6 @@ approval is tried again once the other has ended. Real threads with their own co
 from __future__ import annotations
 
 import threading
-import time
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection
@@ -23,7 +22,7 @@ from credo.programmes.models import Cohort
 from .claims_builders import ready_to_claim, staff
 
 
-def _approve(claim_pk: int, actor: User) -> str:
+def _approve(claim_pk: int, actor: User, ended: threading.Event) -> str:
     for _attempt in range(200):
         try:
             eqa.approve_claim(claim=Claim.objects.get(pk=claim_pk), actor=actor)
@@ -32,7 +31,7 @@ def _approve(claim_pk: int, actor: User) -> str:
         except OperationalError as busy:
             if connection.vendor != "sqlite" or "locked" not in str(busy):
                 raise
-            time.sleep(0.05)
+            ended.wait(timeout=0.05)  # the other writer holds the lock until it ends
         else:
             return "approved"
     return "gave up waiting for the other writer"
@@ -62,13 +61,15 @@ def test_two_officers_approving_at_once_certificate_the_claim_once(
     )
     second = staff(awarding_body, Role.RATIFIER, "second-ratifier@example.org")
     start = threading.Barrier(2)
+    ended = threading.Event()
     said: dict[str, str] = {}
 
     def approve(actor: User) -> None:
         try:
             start.wait(timeout=10)
-            said[actor.email] = _approve(claim.pk, actor)
+            said[actor.email] = _approve(claim.pk, actor, ended)
         finally:
+            ended.set()
             connection.close()
 
     threads = [threading.Thread(target=approve, args=(who,)) for who in (ratifier, second)]

@@ -7,7 +7,6 @@ to draw (SQLite serialises writers itself: a "database is locked" answer is retr
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
@@ -22,7 +21,7 @@ from .builders import submitted
 from .moderation_builders import completed
 
 
-def _draw(cohort_pk: int, actor: User) -> str:
+def _draw(cohort_pk: int, actor: User, ended: threading.Event) -> str:
     cohort = Cohort.objects.get(pk=cohort_pk)
     for _attempt in range(200):
         try:
@@ -32,7 +31,7 @@ def _draw(cohort_pk: int, actor: User) -> str:
         except OperationalError as busy:
             if connection.vendor != "sqlite" or "locked" not in str(busy):
                 raise
-            time.sleep(0.05)
+            ended.wait(timeout=0.05)  # the other writer holds the lock until it ends
         else:
             return f"drew {sample.number}"
     return "gave up waiting for the other writer"
@@ -50,13 +49,15 @@ def test_two_iqas_drawing_at_once_make_one_draw(
     for i in range(3):
         completed(submitted(cld_cohort, f"l{i}@example.org"), assessor)
     start = threading.Barrier(2)
+    ended = threading.Event()
     outcomes: dict[str, str] = {}
 
     def draw(actor: User) -> None:
         try:
             start.wait(timeout=10)
-            outcomes[actor.email] = _draw(cld_cohort.pk, actor)
+            outcomes[actor.email] = _draw(cld_cohort.pk, actor, ended)
         finally:
+            ended.set()
             connection.close()
 
     threads = [threading.Thread(target=draw, args=(actor,)) for actor in (internal_qa, other)]
